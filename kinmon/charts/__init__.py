@@ -1,0 +1,1 @@
+"""Pure plotly figure builders (no streamlit): one submodule per area."""

@@ -1,0 +1,93 @@
+"""Figures for priorities, commitments and the timeline. Pure plotly: data in, figure out."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pandas as pd
+import plotly.graph_objects as go
+
+STATUS_COLOURS = {
+    "delivered": "#1b7837",
+    "partly_delivered": "#7fbf7b",
+    "in_progress": "#4393c3",
+    "announced": "#92c5de",
+    "not_yet_rateable": "#bababa",
+    "stalled": "#f4a582",
+    "dropped": "#b2182b",
+}
+KIND_COLOURS = {"written questions": "#4c72b0", "debates": "#dd8452", "statements": "#55a868"}
+FONT = dict(family="Arial, Helvetica, sans-serif", size=13)
+
+
+def with_source(fig: go.Figure, title: str, source: str) -> go.Figure:
+    """Put the title and the source line inside the figure, so an exported image carries both."""
+    fig.update_layout(
+        title=dict(text=title, x=0, xanchor="left", font=dict(size=16)),
+        font=FONT,
+        margin=dict(l=10, r=10, t=60, b=80),
+        plot_bgcolor="white",
+    )
+    fig.add_annotation(
+        text="<br>".join(textwrap.wrap(source, 150)), xref="paper", yref="paper", x=0, y=-0.12,
+        xanchor="left", yanchor="top", showarrow=False, align="left", font=dict(size=10, color="#555"),
+    )
+    return fig
+
+
+def status_mix(mix: pd.DataFrame, titles: dict[int, str], scale: pd.DataFrame, source: str) -> go.Figure:
+    """Stacked horizontal bars: each priority's commitments by current status, best first."""
+    fig = go.Figure()
+    labels = [f"{pid}. {titles[pid]}" for pid in sorted(titles)]
+    for _, s in scale.sort_values("rank", ascending=False).iterrows():
+        counts = [int(mix[(mix.priority_id == pid) & (mix.status == s["status"])]["commitments"].sum())
+                  for pid in sorted(titles)]
+        if not any(counts):
+            continue
+        fig.add_bar(y=labels, x=counts, name=s["label"], orientation="h",
+                    marker_color=STATUS_COLOURS.get(s["status"], "#999"),
+                    hovertemplate="%{y}<br>" + s["label"] + ": %{x}<extra></extra>")
+    fig.update_layout(barmode="stack", yaxis=dict(autorange="reversed"), height=380,
+                      legend=dict(orientation="h", y=1.08, x=0), xaxis_title="commitments")
+    return with_source(fig, "Government commitments by current status, for each priority", source)
+
+
+def attention(quarterly: pd.DataFrame, title: str, source: str) -> go.Figure:
+    """Parliamentary items per quarter, stacked by kind."""
+    fig = go.Figure()
+    for kind, colour in KIND_COLOURS.items():
+        part = quarterly[quarterly["kind"] == kind]
+        if len(part):
+            agg = part.groupby("quarter", as_index=False)["items"].sum()
+            fig.add_bar(x=agg["quarter"], y=agg["items"], name=kind, marker_color=colour)
+    fig.update_layout(barmode="stack", height=320, yaxis_title="items", xaxis=dict(type="date"),
+                      legend=dict(orientation="h", y=1.1, x=0))
+    return with_source(fig, title, source)
+
+
+def timeline(events: pd.DataFrame, title: str, source: str) -> go.Figure:
+    """One marker per event on a date axis, a row per type; hover shows the title."""
+    fig = go.Figure()
+    for kind, part in events.groupby("type"):
+        fig.add_scatter(x=part["date"], y=[kind] * len(part), mode="markers", name=kind,
+                        marker=dict(size=11, line=dict(width=1, color="white")),
+                        text=part["title"], hovertemplate="%{x|%d %b %Y}<br>%{text}<extra></extra>")
+    fig.update_layout(height=120 + 40 * max(1, events["type"].nunique()), showlegend=False,
+                      xaxis=dict(type="date", showgrid=True, gridcolor="#eee"))
+    return with_source(fig, title, source)
+
+
+def status_history(history: pd.DataFrame, scale: pd.DataFrame, title: str, source: str) -> go.Figure:
+    """Each commitment's status over time as a step line on the ordinal scale."""
+    ranks = dict(zip(scale["status"], scale["rank"]))
+    labels = dict(zip(scale["rank"], scale["label"]))
+    fig = go.Figure()
+    for cid, part in history.groupby("commitment_id", sort=False):
+        part = part.sort_values("seq")
+        fig.add_scatter(x=part["changed_on"], y=[ranks.get(s) for s in part["status"]], mode="lines+markers",
+                        line_shape="hv", name=textwrap.shorten(str(part["title"].iloc[0]), 50),
+                        text=part["status_label"] + ": " + part["reason"],
+                        hovertemplate="%{x|%d %b %Y}<br>%{text}<extra></extra>")
+    fig.update_layout(height=360, yaxis=dict(tickmode="array", tickvals=list(labels), ticktext=list(labels.values())),
+                      xaxis=dict(type="date"), legend=dict(font=dict(size=10)))
+    return with_source(fig, title, source)

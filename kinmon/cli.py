@@ -1,0 +1,179 @@
+"""The command line, `python -m kinmon`: a thin layer over the library.
+
+Exit codes: 0 success, 2 bad usage (argparse), 1 failure with a one-line error on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from kinmon import __version__, config
+
+EXPORT_FORMATS = ("csv", "xlsx", "parquet", "json")
+
+
+class UsageError(Exception):
+    """Bad usage found after parsing: exits 2 like argparse's own errors."""
+
+
+def _db_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", metavar="PATH", help="the DuckDB store (default: $KINMON_DB or data/kinmon.duckdb)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m kinmon",
+        description="kinmon: monitor delivery of England's National Kinship Care Strategy.",
+    )
+    parser.add_argument("--version", action="version", version=f"kinmon {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("init", help="build the store from the snapshot shipped in data/",
+                       description="Build the store from the curated snapshot in data/ (offline).")
+    _db_option(p)
+    p.add_argument("--force", action="store_true", help="replace an existing store")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("ingest", help="pull new data from the live services (or a mirror)",
+                       description="Pull new data into the store. Each run builds a new file and publishes it only "
+                                   "on success; a failed run leaves the store as it was.")
+    p.add_argument("source", choices=["parliament", "statistics", "all", "file"],
+                   help="what to ingest; 'file' loads one EES tidy CSV given by PATH_OR_URL")
+    p.add_argument("path_or_url", nargs="?", metavar="PATH_OR_URL", help="with 'file': a CSV path or http(s) URL")
+    p.add_argument("--since", metavar="YYYY-MM-DD", help="start of the window (default: last run's cursor less a look-back)")
+    p.add_argument("--until", metavar="YYYY-MM-DD", help="end of the window (default: today)")
+    _db_option(p)
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("status", help="rows held and the last runs of each source",
+                       description="For each source: rows held, last successful run, last error.")
+    _db_option(p)
+    p.set_defaults(func=cmd_status)
+
+    from kinmon.exports import TABLES
+
+    p = sub.add_parser("export", help="write a table as CSV, XLSX, Parquet or JSON",
+                       description="Write one table, with its source, licence and retrieval date.")
+    p.add_argument("name", choices=sorted(TABLES), help="the table to export")
+    p.add_argument("--format", choices=EXPORT_FORMATS, default="csv", help="file format (default csv)")
+    p.add_argument("--output", required=True, metavar="PATH", help="where to write it ('-' for stdout, csv/json only)")
+    _db_option(p)
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("classify", help="show which priorities a text speaks to, and why",
+                       description="Print each matched priority with the rule that matched.")
+    p.add_argument("text", nargs="+", help="the text to classify")
+    p.set_defaults(func=cmd_classify)
+    return parser
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from kinmon import snapshot
+
+    db = config.db_path(args.db)
+    counts = snapshot.build(db, force=args.force)
+    shown = ", ".join(f"{n} {t}" for t, n in counts.items() if n and t in
+                      ("written_question", "debate", "commitment", "status_change", "observation", "timeline_event"))
+    print(f"built {db} from the snapshot: {shown}")
+    return 0
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from kinmon.ingest import parse_day
+
+    db = config.db_path(args.db)
+    try:
+        since, until = parse_day(args.since, "--since"), parse_day(args.until, "--until")
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if since and until and since > until:
+        raise UsageError("--since is after --until")
+    if args.source == "file":
+        if not args.path_or_url:
+            raise UsageError("ingest file needs PATH_OR_URL")
+        from kinmon.ingest.statistics import ingest_file
+
+        results = [ingest_file(db, args.path_or_url)]
+    else:
+        if args.path_or_url:
+            raise UsageError(f"ingest {args.source} takes no PATH_OR_URL")
+        results = []
+        if args.source in ("parliament", "all"):
+            from kinmon.ingest.parliament import ingest_parliament
+
+            results.append(ingest_parliament(db, since=since, until=until))
+        if args.source in ("statistics", "all"):
+            from kinmon.ingest.statistics import ingest_statistics
+
+            results.append(ingest_statistics(db))
+    for r in results:
+        print(f"{r.source}: {r.status}, {r.rows_added} added, {r.rows_updated} updated"
+              + (f", cursor {r.cursor}" if r.cursor else ""))
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from kinmon.status import source_status
+
+    db = config.db_path(args.db)
+    table = source_status(db)
+    print(f"store: {db}")
+    print(table.to_string(index=False))
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from kinmon import exports, store
+
+    db = config.db_path(args.db)
+    con = store.connect_readonly(db)
+    try:
+        path = exports.export_table(con, args.name, args.format, args.output)
+    finally:
+        con.close()
+    if path is not None:
+        print(f"wrote {path}", file=sys.stderr)
+    return 0
+
+
+def cmd_classify(args: argparse.Namespace) -> int:
+    from kinmon.classify import explain
+
+    print(explain(" ".join(args.text)))
+    return 0
+
+
+def _expected_errors() -> tuple[type[BaseException], ...]:
+    import duckdb
+
+    from kinmon.http import UpstreamError
+    from kinmon.ingest import IngestError
+    from kinmon.store import StoreError
+
+    return (IngestError, StoreError, UpstreamError, FileExistsError, FileNotFoundError, PermissionError,
+            ValueError, duckdb.Error)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except UsageError as exc:
+        parser.print_usage(sys.stderr)
+        print(f"python -m kinmon: error: {exc}", file=sys.stderr)
+        return 2
+    except _expected_errors() as exc:
+        message = " ".join(str(exc).split())
+        print(f"kinmon: error: {message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("kinmon: interrupted; the published store is unchanged", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

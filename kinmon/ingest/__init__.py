@@ -1,0 +1,147 @@
+"""Ingest orchestration: one run = one private copy of the store, published only if the run succeeds.
+
+Every run, good or bad, is appended to a run journal beside the store (`<db>.runs.jsonl`), because a
+failed run must leave the published store byte for byte as it was yet still be visible to `status`.
+A successful run is also recorded in the store's own `ingest_run` table.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Callable
+
+import duckdb
+
+from kinmon import store
+from kinmon.http import UpstreamError
+
+
+class IngestError(RuntimeError):
+    """An ingest run failed; the published store was left untouched."""
+
+
+@dataclass
+class Window:
+    since: date | None = None
+    until: date | None = None
+
+
+@dataclass
+class RunResult:
+    run_id: str
+    source: str
+    window_from: str | None
+    window_to: str | None
+    started_at: str
+    finished_at: str | None
+    status: str
+    rows_added: int = 0
+    rows_updated: int = 0
+    cursor: str | None = None
+    error: str | None = None
+
+
+@dataclass
+class Counts:
+    """What a source's load step reports back."""
+
+    added: int = 0
+    updated: int = 0
+    cursor: str | None = None
+
+
+LoadFn = Callable[[duckdb.DuckDBPyConnection, Window], Counts]
+
+
+def journal_path(db: Path) -> Path:
+    return Path(str(db) + ".runs.jsonl")
+
+
+def _append_journal(db: Path, result: RunResult) -> None:
+    path = journal_path(db)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(asdict(result)) + "\n")
+
+
+def read_journal(db: Path) -> list[RunResult]:
+    path = journal_path(db)
+    if not path.exists():
+        return []
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            out.append(RunResult(**json.loads(line)))
+        except (json.JSONDecodeError, TypeError):
+            continue  # a torn last line from a killed process: skip, never fail status
+    return out
+
+
+def last_cursor(db: Path, source: str) -> str | None:
+    """The cursor of the last successful run of `source` held in the published store."""
+    if not Path(db).exists():
+        return None
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        row = con.execute(
+            "SELECT cursor FROM ingest_run WHERE source = ? AND status = 'succeeded' "
+            "ORDER BY finished_at DESC LIMIT 1",
+            [source],
+        ).fetchone()
+    except duckdb.CatalogException:
+        return None
+    finally:
+        con.close()
+    return row[0] if row else None
+
+
+def run(db: Path, source: str, window: Window, load: LoadFn) -> RunResult:
+    """Run one ingest of `source` into a private copy of the store and publish it on success."""
+    db = Path(db)
+    if not db.exists():
+        raise IngestError(f"no store at {db}: run `python -m kinmon init` first")
+    started = store.utcnow()
+    result = RunResult(
+        run_id=store.new_run_id(),
+        source=source,
+        window_from=window.since.isoformat() if window.since else None,
+        window_to=window.until.isoformat() if window.until else None,
+        started_at=started.isoformat(timespec="seconds"),
+        finished_at=None,
+        status="running",
+    )
+    try:
+        with store.writer(db) as con:
+            counts = load(con, window)
+            finished = store.utcnow()
+            result.rows_added, result.rows_updated, result.cursor = counts.added, counts.updated, counts.cursor
+            result.finished_at = finished.isoformat(timespec="seconds")
+            result.status = "succeeded"
+            con.execute(
+                "INSERT INTO ingest_run VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [result.run_id, source, window.since, window.until, started, finished, "succeeded",
+                 counts.added, counts.updated, counts.cursor, None],
+            )
+    except (UpstreamError, ValueError, KeyError, TypeError, duckdb.Error, OSError) as exc:
+        result.status = "failed"
+        result.finished_at = store.utcnow().isoformat(timespec="seconds")
+        result.error = str(exc) if isinstance(exc, UpstreamError) else f"{type(exc).__name__}: {exc}"
+        _append_journal(db, result)
+        raise IngestError(f"{source} ingest failed, store left unchanged: {result.error}") from exc
+    _append_journal(db, result)
+    return result
+
+
+def parse_day(value: str | None, flag: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError as exc:
+        raise ValueError(f"{flag} must be a date as YYYY-MM-DD, got {value!r}") from exc

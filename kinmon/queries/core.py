@@ -1,0 +1,297 @@
+"""Core read model: priorities, commitments and their status, the timeline, evidence and freshness."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import pandas as pd
+
+# The latest status of each commitment: the last row of its append-only history.
+_CURRENT_STATUS = """
+    SELECT s.commitment_id, s.status, s.changed_on AS status_since, s.reason AS status_reason,
+           s.source_url AS status_source_url, sc.label AS status_label, sc.rank AS status_rank
+    FROM status_change s
+    JOIN (SELECT commitment_id, max(seq) AS seq FROM status_change GROUP BY commitment_id) last
+      USING (commitment_id, seq)
+    LEFT JOIN status_scale sc ON sc.status = s.status
+"""
+
+_PRIORITY_LIST = """
+    (SELECT string_agg(CAST(priority_id AS VARCHAR), ';' ORDER BY priority_id)
+     FROM commitment_priority cp WHERE cp.commitment_id = c.commitment_id)
+"""
+
+
+def priorities(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return con.execute(
+        "SELECT priority_id, short_title, summary, alliance_ask, source_url FROM priority ORDER BY priority_id"
+    ).df()
+
+
+def priorities_export(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return con.execute(
+        "SELECT priority_id, short_title, summary, alliance_ask, source_url, source_id FROM priority ORDER BY priority_id"
+    ).df()
+
+
+def status_scale(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return con.execute("SELECT status, rank, label, definition FROM status_scale ORDER BY rank").df()
+
+
+def commitments(con: duckdb.DuckDBPyConnection, priority_id: int | None = None) -> pd.DataFrame:
+    """Each commitment with its current status, optionally only those serving one priority."""
+    return con.execute(
+        f"""
+        WITH cur AS ({_CURRENT_STATUS})
+        SELECT c.commitment_id, c.title, c.kind, c.type, c.announced_on, c.date_precision,
+               {_PRIORITY_LIST} AS priorities, c.amount_gbp, c.amount_scope, c.description,
+               cur.status, cur.status_label, cur.status_rank, cur.status_since, cur.status_reason,
+               c.source_title, c.source_url
+        FROM commitment c LEFT JOIN cur USING (commitment_id)
+        WHERE ? IS NULL OR c.commitment_id IN
+              (SELECT commitment_id FROM commitment_priority WHERE priority_id = ?)
+        ORDER BY c.announced_on NULLS LAST, c.commitment_id
+        """,
+        [priority_id, priority_id],
+    ).df()
+
+
+def commitments_export(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    df = commitments(con)
+    df = df.drop(columns=["status_rank", "date_precision"])
+    df["source_id"] = "snapshot-commitments"
+    return df
+
+
+def status_history(con: duckdb.DuckDBPyConnection, commitment_id: str | None = None,
+                   priority_id: int | None = None) -> pd.DataFrame:
+    return con.execute(
+        """
+        SELECT s.commitment_id, c.title, s.seq, s.changed_on, s.status, sc.label AS status_label, s.reason,
+               s.source_title, s.source_url
+        FROM status_change s JOIN commitment c USING (commitment_id)
+        LEFT JOIN status_scale sc ON sc.status = s.status
+        WHERE (? IS NULL OR s.commitment_id = ?)
+          AND (? IS NULL OR s.commitment_id IN (SELECT commitment_id FROM commitment_priority WHERE priority_id = ?))
+        ORDER BY s.commitment_id, s.seq
+        """,
+        [commitment_id, commitment_id, priority_id, priority_id],
+    ).df()
+
+
+def status_mix(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """How many commitments of each priority currently stand at each status."""
+    return con.execute(
+        f"""
+        WITH cur AS ({_CURRENT_STATUS})
+        SELECT cp.priority_id, cur.status, cur.status_label, cur.status_rank, count(*) AS commitments
+        FROM commitment_priority cp JOIN cur USING (commitment_id)
+        GROUP BY ALL ORDER BY cp.priority_id, cur.status_rank
+        """
+    ).df()
+
+
+def timeline(con: duckdb.DuckDBPyConnection, priority_id: int | None = None, since: date | None = None,
+             until: date | None = None, types: list[str] | None = None) -> pd.DataFrame:
+    return con.execute(
+        """
+        SELECT event_id, date, date_precision, title, type,
+               array_to_string(list_transform(priorities, p -> CAST(p AS VARCHAR)), ';') AS priorities,
+               amount_gbp, commitment_id, source_title, source_url, notes
+        FROM timeline_event
+        WHERE (? IS NULL OR list_contains(priorities, ?))
+          AND (? IS NULL OR date >= ?) AND (? IS NULL OR date <= ?)
+          AND (? IS NULL OR list_contains(?, type))
+        ORDER BY date, event_id
+        """,
+        [priority_id, priority_id, since, since, until, until, types, types],
+    ).df()
+
+
+def event_types(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [r[0] for r in con.execute("SELECT DISTINCT type FROM timeline_event ORDER BY 1").fetchall()]
+
+
+def evidence(con: duckdb.DuckDBPyConnection, priority_id: int) -> pd.DataFrame:
+    """Curated evidence for a priority's commitments: what each linked record is, its date and link."""
+    return con.execute(
+        """
+        SELECT e.commitment_id, c.title AS commitment, e.item_type, e.item_id, e.method, e.note,
+               coalesce(q.date_answered, q.date_tabled, d.date, t.date) AS date,
+               coalesce(q.heading, d.title, t.title) AS item_title,
+               coalesce(q.url, d.url, t.source_url) AS url
+        FROM evidence e JOIN commitment c USING (commitment_id)
+        LEFT JOIN written_question q ON e.item_type = 'question' AND CAST(q.id AS VARCHAR) = e.item_id
+        LEFT JOIN debate d ON e.item_type = 'debate' AND d.debate_id = e.item_id
+        LEFT JOIN timeline_event t ON e.item_type = 'event' AND t.event_id = e.item_id
+        WHERE e.commitment_id IN (SELECT commitment_id FROM commitment_priority WHERE priority_id = ?)
+        ORDER BY date DESC NULLS LAST
+        """,
+        [priority_id],
+    ).df()
+
+
+def tagged_questions(con: duckdb.DuckDBPyConnection, priority_id: int, limit: int = 50) -> pd.DataFrame:
+    return con.execute(
+        """
+        SELECT q.id, q.uin, q.house, q.date_tabled, q.date_answered, q.heading, q.question_text, q.answer_text,
+               q.asking_member_name, q.asking_member_party, q.answering_body_name, q.url, t.rule_id, t.method
+        FROM priority_tag t JOIN written_question q ON t.item_type = 'question' AND CAST(q.id AS VARCHAR) = t.item_id
+        WHERE t.priority_id = ?
+        ORDER BY coalesce(q.date_answered, q.date_tabled) DESC NULLS LAST, q.id
+        LIMIT ?
+        """,
+        [priority_id, limit],
+    ).df()
+
+
+def tagged_debates(con: duckdb.DuckDBPyConnection, priority_id: int) -> pd.DataFrame:
+    return con.execute(
+        """
+        SELECT d.debate_id, d.date, d.house, d.location, d.title, d.url, t.rule_id
+        FROM priority_tag t JOIN debate d ON t.item_type = 'debate' AND d.debate_id = t.item_id
+        WHERE t.priority_id = ? ORDER BY d.date DESC
+        """,
+        [priority_id],
+    ).df()
+
+
+def attention_by_quarter(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Parliamentary attention: dated questions and debates tagged to each priority, per quarter."""
+    return con.execute(
+        """
+        WITH items AS (
+            SELECT t.priority_id, coalesce(q.date_tabled, q.date_answered) AS d, 'written questions' AS kind
+            FROM priority_tag t JOIN written_question q ON t.item_type = 'question' AND CAST(q.id AS VARCHAR) = t.item_id
+            UNION ALL
+            SELECT t.priority_id, d.date, 'debates'
+            FROM priority_tag t JOIN debate d ON t.item_type = 'debate' AND d.debate_id = t.item_id
+            UNION ALL
+            SELECT t.priority_id, s.date_made, 'statements'
+            FROM priority_tag t JOIN statement s ON t.item_type = 'statement' AND CAST(s.id AS VARCHAR) = t.item_id
+        )
+        SELECT priority_id, date_trunc('quarter', d)::DATE AS quarter, kind, count(*) AS items
+        FROM items WHERE d IS NOT NULL GROUP BY ALL ORDER BY priority_id, quarter, kind
+        """
+    ).df()
+
+
+def undated_tagged(con: duckdb.DuckDBPyConnection) -> int:
+    """Tagged questions with no date, which a chart over time cannot place (said under the chart)."""
+    return con.execute(
+        """SELECT count(DISTINCT q.id) FROM priority_tag t JOIN written_question q
+           ON t.item_type = 'question' AND CAST(q.id AS VARCHAR) = t.item_id
+           WHERE q.date_tabled IS NULL AND q.date_answered IS NULL"""
+    ).fetchone()[0]
+
+
+def latest_evidence(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """For each priority, the most recent dated record that speaks to it, of any kind."""
+    return con.execute(
+        """
+        WITH items AS (
+            SELECT t.priority_id, coalesce(q.date_answered, q.date_tabled) AS d,
+                   'Written question: ' || coalesce(q.heading, left(q.question_text, 80)) AS what, q.url
+            FROM priority_tag t JOIN written_question q ON t.item_type = 'question' AND CAST(q.id AS VARCHAR) = t.item_id
+            UNION ALL
+            SELECT t.priority_id, d.date, 'Debate: ' || d.title, d.url
+            FROM priority_tag t JOIN debate d ON t.item_type = 'debate' AND d.debate_id = t.item_id
+            UNION ALL
+            SELECT cp.priority_id, s.changed_on, 'Status: ' || c.title || ' - ' || coalesce(sc.label, s.status), s.source_url
+            FROM status_change s JOIN commitment c USING (commitment_id)
+            JOIN commitment_priority cp USING (commitment_id) LEFT JOIN status_scale sc ON sc.status = s.status
+            UNION ALL
+            SELECT unnest(priorities) AS priority_id, date, 'Event: ' || title, source_url FROM timeline_event
+        ),
+        ranked AS (
+            SELECT *, row_number() OVER (PARTITION BY priority_id ORDER BY d DESC, what) AS rn
+            FROM items WHERE d IS NOT NULL
+        )
+        SELECT priority_id, d AS date, what, url FROM ranked WHERE rn = 1 ORDER BY priority_id
+        """
+    ).df()
+
+
+def changes_since(con: duckdb.DuckDBPyConnection, since: date, priority_id: int | None = None) -> pd.DataFrame:
+    """What changed on or after a date: status changes, events, questions answered, debates."""
+    return con.execute(
+        """
+        WITH items AS (
+            SELECT s.changed_on AS date, 'status change' AS kind,
+                   c.title || ': ' || coalesce(sc.label, s.status) || ' (' || s.reason || ')' AS what,
+                   s.source_url AS url, list(cp.priority_id) AS priorities
+            FROM status_change s JOIN commitment c USING (commitment_id)
+            JOIN commitment_priority cp USING (commitment_id) LEFT JOIN status_scale sc ON sc.status = s.status
+            GROUP BY ALL
+            UNION ALL
+            SELECT date, 'event', title, source_url, priorities FROM timeline_event
+            UNION ALL
+            SELECT coalesce(q.date_answered, q.date_tabled), 'written question',
+                   coalesce(q.heading, left(q.question_text, 80)), q.url,
+                   (SELECT list(priority_id) FROM priority_tag t WHERE t.item_type = 'question'
+                    AND t.item_id = CAST(q.id AS VARCHAR))
+            FROM written_question q
+            UNION ALL
+            SELECT d.date, 'debate', d.title, d.url,
+                   (SELECT list(priority_id) FROM priority_tag t WHERE t.item_type = 'debate' AND t.item_id = d.debate_id)
+            FROM debate d
+        )
+        SELECT date, kind, what, url,
+               array_to_string(list_transform(list_sort(priorities), p -> CAST(p AS VARCHAR)), ';') AS priorities
+        FROM items
+        WHERE date >= ? AND (? IS NULL OR list_contains(priorities, ?))
+        ORDER BY date DESC, kind, what
+        """,
+        [since, priority_id, priority_id],
+    ).df()
+
+
+def freshness(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The last successful run of each source held in the store."""
+    return con.execute(
+        """SELECT source, max(finished_at) AS last_success, arg_max(cursor, finished_at) AS cursor
+           FROM ingest_run WHERE status = 'succeeded' GROUP BY source ORDER BY source"""
+    ).df()
+
+
+def snapshot_compiled_on(con: duckdb.DuckDBPyConnection) -> str | None:
+    row = con.execute(
+        "SELECT cursor FROM ingest_run WHERE source = 'snapshot' ORDER BY finished_at DESC LIMIT 1"
+    ).fetchone()
+    return row[0] if row else None
+
+
+def table_inventory(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    names = [r[0] for r in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY 1").fetchall()]
+    return pd.DataFrame(
+        [{"table": n, "rows": con.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0]} for n in names]
+    )
+
+
+def whole_table(con: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame:
+    """A whole table by name; the name must be one of the store's tables (never user text in SQL)."""
+    known = set(table_inventory(con)["table"])
+    if name not in known:
+        raise ValueError(f"unknown table {name!r}")
+    return con.execute(f'SELECT * FROM "{name}"').df()
+
+
+def glossary(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return con.execute("SELECT term, definition, source_title, source_url FROM glossary ORDER BY lower(term)").df()
+
+
+def sources(con: duckdb.DuckDBPyConnection, like: str | None = None) -> pd.DataFrame:
+    return con.execute(
+        """SELECT source_id, publisher, title, url, licence, licence_url, retrieved_at FROM source
+           WHERE ? IS NULL OR source_id LIKE ? ORDER BY publisher, title""",
+        [like, like],
+    ).df()
+
+
+def licences_in_use(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return con.execute(
+        """SELECT licence, licence_url, count(*) AS sources, list(DISTINCT publisher ORDER BY publisher) AS publishers
+           FROM source GROUP BY licence, licence_url ORDER BY sources DESC"""
+    ).df()

@@ -1,0 +1,45 @@
+"""The home page's plain-language line per priority, derived from its commitments' statuses."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+POSITIVE = ("delivered", "partly_delivered", "in_progress")
+NEGATIVE = ("stalled", "dropped")
+
+
+def priority_line(mix: pd.DataFrame, priority_id: int) -> str:
+    """One sentence: how many commitments, how many delivered or moving, how many stalled or dropped."""
+    part = mix[mix["priority_id"] == priority_id]
+    total = int(part["commitments"].sum())
+    if total == 0:
+        return "No government commitment serves this priority yet."
+    count = lambda statuses: int(part[part["status"].isin(statuses)]["commitments"].sum())  # noqa: E731
+    delivered, partly, moving = count(["delivered"]), count(["partly_delivered"]), count(["in_progress"])
+    stuck, unrated = count(list(NEGATIVE)), count(["not_yet_rateable", "announced"])
+    parts = [f"{delivered} of {total} commitment{'s' if total != 1 else ''} delivered"]
+    if partly:
+        parts.append(f"{partly} partly delivered")
+    if moving:
+        parts.append(f"{moving} in progress")
+    if stuck:
+        parts.append(f"{stuck} stalled or dropped")
+    if unrated:
+        parts.append(f"{unrated} only announced or not yet rateable")
+    return ", ".join(parts) + "."
+
+
+def verdict(mix: pd.DataFrame, priority_id: int) -> tuple[str, str]:
+    """A short badge (label, colour) summarising the mix, deliberately cautious."""
+    part = mix[mix["priority_id"] == priority_id]
+    total = int(part["commitments"].sum())
+    if total == 0:
+        return "No commitments", "gray"
+    share = lambda statuses: part[part["status"].isin(statuses)]["commitments"].sum() / total  # noqa: E731
+    if share(NEGATIVE) >= 0.34:
+        return "Stalling", "red"
+    if share(["delivered"]) >= 0.5:
+        return "Mostly delivered", "green"
+    if share(POSITIVE) >= 0.5:
+        return "Moving", "blue"
+    return "Early days", "orange"

@@ -1,0 +1,621 @@
+"""Build the store from the curated snapshot shipped in data/: validated, all or nothing.
+
+Every file is checked row by row before anything is written; a malformed row raises SnapshotError
+naming the file, the line and the reason. The store is then built in a new file and published by
+atomic rename (kinmon.store.writer), so a failed build leaves any previous store untouched.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import html
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Callable, Iterator
+from urllib.parse import urlsplit
+
+import duckdb
+
+from kinmon import store
+from kinmon.config import DATA_DIR
+
+OPL = ("Open Parliament Licence v3.0",
+       "https://www.parliament.uk/site-information/copyright-parliament/open-parliament-licence/")
+OGL = ("Open Government Licence v3.0",
+       "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/")
+QUOTED = ("Quoted for reporting from the publisher's page; see its terms", None)
+
+SUPPRESSION_CODES = frozenset({"c", "k", "u", "x", "z", "low"})
+STATUSES_REQUIRED = ("not_yet_rateable",)
+COMMITMENT_KINDS = frozenset({"process", "outcome"})
+
+# Who published the page a curated figure was read from (the original publisher is in its title).
+HOST_PUBLISHERS = {
+    "explore-education-statistics.service.gov.uk": "Department for Education",
+    "www.gov.uk": "GOV.UK",
+    "www.ons.gov.uk": "Office for National Statistics",
+    "cafcass.gov.uk": "Cafcass",
+    "www.cafcass.gov.uk": "Cafcass",
+    "frg.org.uk": "Family Rights Group",
+    "www.frg.org.uk": "Family Rights Group",
+    "kinship.org.uk": "Kinship (charity)",
+    "foundations.org.uk": "Foundations",
+    "www.parallelparliament.co.uk": "Parallel Parliament",
+    "parallelparliament.co.uk": "Parallel Parliament",
+    "www.communitycare.co.uk": "Community Care",
+    "www.cypnow.co.uk": "Children & Young People Now",
+    "www.ncb.org.uk": "National Children's Bureau",
+    "www.adoptionuk.org": "Adoption UK",
+    "adoptionengland.co.uk": "Adoption England",
+}
+OGL_HOSTS = frozenset({"explore-education-statistics.service.gov.uk", "www.gov.uk", "www.ons.gov.uk",
+                       "cafcass.gov.uk", "www.cafcass.gov.uk"})
+PARLIAMENT_HOSTS = frozenset({"hansard.parliament.uk", "questions-statements.parliament.uk",
+                              "www.parallelparliament.co.uk", "parallelparliament.co.uk", "www.theyworkforyou.com"})
+
+GEOGRAPHIES = {
+    "England": ("National", "E92000001"),
+    "England and Wales": ("National", "K04000001"),
+    "Wales": ("National", "W92000004"),
+    "UK": ("National", "K02000001"),
+    "North East": ("Regional", "E12000001"),
+    "North West": ("Regional", "E12000002"),
+    "Yorkshire and The Humber": ("Regional", "E12000003"),
+    "East Midlands": ("Regional", "E12000004"),
+    "West Midlands": ("Regional", "E12000005"),
+    "East of England": ("Regional", "E12000006"),
+    "London": ("Regional", "E12000007"),
+    "South East": ("Regional", "E12000008"),
+    "South West": ("Regional", "E12000009"),
+}
+LA_PATTERN = re.compile(r"^(?P<name>.+?) \((?P<code>E0[6-9]\d{6}|E10\d{6})\)$")
+QUALIFIED = re.compile(r"^(?P<name>.+?) \((?P<qualifier>[^)]*)\)$")
+
+# Which priorities a curated measure informs, by the words in its id (first match wins).
+MEASURE_PRIORITIES = [
+    (re.compile(r"funding|budget|allowance|asgsf|grant|overspend|uplift|adoption_support_fund"), [7, 2]),
+    (re.compile(r"kinship_survey"), [6, 2]),
+    (re.compile(r"social_worker"), [7]),
+    (re.compile(r"family_network|entering_care_initially|kinship_zones|families_first"), [3]),
+    (re.compile(r"policy"), [2]),
+]
+CONTEXT_MEASURES = re.compile(r"^(children_looked_after|children_in_need|children_social_worker|children_starting|"
+                              r"children_ceasing|cla_ceased_adopted|cafcass)")
+TITLE_WORDS = {"cla": "children looked after", "pct": "(%)", "sgo": "SGO", "sgos": "SGOs", "cao": "CAO",
+               "fte": "(FTE)", "asgsf": "ASGSF", "las": "local authorities", "la": "local authority",
+               "31": "31", "march": "March", "ons": "ONS"}
+
+
+class SnapshotError(ValueError):
+    """A snapshot file is malformed: says which file, which line and why."""
+
+    def __init__(self, path: Path | str, line: int | None, reason: str):
+        where = f"{Path(path).name}:{line}" if line else f"{Path(path).name}"
+        super().__init__(f"{where}: {reason}")
+        self.path, self.line, self.reason = str(path), line, reason
+
+
+@dataclass
+class Snapshot:
+    """Everything read from data/, validated, ready to write."""
+
+    compiled_on: date
+    tables: dict[str, list[tuple]] = field(default_factory=dict)
+    sources: dict[str, tuple] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------- field parsers
+
+
+def parse_date(value: str) -> tuple[date, str]:
+    """An ISO date, or a year-month or a year; returns the date and its precision."""
+    value = value.strip()
+    for fmt, precision in (("%Y-%m-%d", "day"), ("%Y-%m", "month"), ("%Y", "year")):
+        try:
+            return datetime.strptime(value, fmt).date(), precision
+        except ValueError:
+            continue
+    raise ValueError(f"{value!r} is not a date (YYYY-MM-DD, YYYY-MM or YYYY)")
+
+
+def parse_priorities(value: str, *, allow_empty: bool = False) -> list[int]:
+    parts = [p.strip() for p in value.split(";") if p.strip()]
+    if not parts and not allow_empty:
+        raise ValueError("priorities is empty")
+    out = []
+    for p in parts:
+        if not p.isdigit() or not 1 <= int(p) <= 7:
+            raise ValueError(f"priority {p!r} is not a number from 1 to 7")
+        if int(p) not in out:
+            out.append(int(p))
+    return out
+
+
+def parse_amount(value: str) -> float | None:
+    value = value.strip().replace(",", "").replace("£", "")
+    if not value:
+        return None
+    try:
+        amount = float(value)
+    except ValueError as exc:
+        raise ValueError(f"amount {value!r} is not a number") from exc
+    if amount < 0:
+        raise ValueError(f"amount {value!r} is negative")
+    return amount
+
+
+def parse_url(value: str) -> str:
+    value = value.strip()
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"{value!r} is not an http(s) URL")
+    return value
+
+
+def parse_figure_value(value: str) -> tuple[float | None, str | None, str | None]:
+    """(number, words, suppression code): a suppressed or worded figure is never turned into 0."""
+    raw = value.strip()
+    if raw.lower() in SUPPRESSION_CODES:
+        return None, None, raw.lower()
+    try:
+        return float(raw.replace(",", "")), None, None
+    except ValueError:
+        if not raw:
+            raise ValueError("value is empty (write a suppression code or the published words)")
+        return None, raw, None
+
+
+def parse_period_end(period: str) -> date | None:
+    """The last day a period covers, where the period says so plainly."""
+    m = re.search(r"(\d{4}-\d{2}-\d{2})(?:\s*\(assumed\))?$", period.strip())
+    if m:
+        return datetime.strptime(m.group(1), "%Y-%m-%d").date()
+    if re.fullmatch(r"\d{4}", period.strip()):
+        return date(int(period), 12, 31)
+    m = re.fullmatch(r"(\d{4})-(\d{2})", period.strip())
+    if m and 1 <= int(m.group(2)) <= 12:
+        year, month = int(m.group(1)), int(m.group(2))
+        nxt = date(year + (month == 12), month % 12 + 1, 1)
+        return date.fromordinal(nxt.toordinal() - 1)
+    return None
+
+
+# ---------------------------------------------------------------- file readers
+
+
+def read_csv(path: Path, columns: list[str]) -> Iterator[tuple[int, dict[str, str]]]:
+    """Rows with their line numbers; the header must be exactly `columns`."""
+    if not path.exists():
+        raise SnapshotError(path, None, "file is missing")
+    with open(path, newline="", encoding="utf-8-sig") as fh:
+        reader = csv.reader(fh)
+        try:
+            header = next(reader)
+        except StopIteration:
+            raise SnapshotError(path, 1, "file is empty") from None
+        if header != columns:
+            raise SnapshotError(path, 1, f"columns are {header}, expected {columns}")
+        for row in reader:
+            line = reader.line_num
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) != len(columns):
+                raise SnapshotError(path, line, f"{len(row)} fields, expected {len(columns)}")
+            yield line, dict(zip(columns, row))
+
+
+def read_jsonl(path: Path) -> Iterator[tuple[int, dict]]:
+    if not path.exists():
+        raise SnapshotError(path, None, "file is missing")
+    with open(path, encoding="utf-8") as fh:
+        for line_no, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise SnapshotError(path, line_no, f"invalid JSON: {exc.msg}") from None
+            if not isinstance(record, dict):
+                raise SnapshotError(path, line_no, "each line must be a JSON object")
+            yield line_no, record
+
+
+def _checked(path: Path, line: int, fn: Callable[[], Any]) -> Any:
+    try:
+        return fn()
+    except SnapshotError:
+        raise
+    except (ValueError, KeyError, TypeError) as exc:
+        raise SnapshotError(path, line, str(exc).strip("'\"")) from None
+
+
+def _required(row: dict, *names: str) -> None:
+    for name in names:
+        if not str(row.get(name) or "").strip():
+            raise ValueError(f"{name} is empty")
+
+
+def _unique(path: Path, line: int, seen: set, key: Any, what: str) -> None:
+    if key in seen:
+        raise SnapshotError(path, line, f"duplicate {what} {key!r}")
+    seen.add(key)
+
+
+# ---------------------------------------------------------------- the snapshot
+
+
+def read_snapshot(data_dir: Path = DATA_DIR) -> Snapshot:
+    """Read and validate every snapshot file; raises SnapshotError on the first bad row."""
+    data_dir = Path(data_dir)
+    manifest = data_dir / "snapshot.json"
+    try:
+        compiled_on = parse_date(json.loads(manifest.read_text(encoding="utf-8"))["compiled_on"])[0]
+    except FileNotFoundError:
+        raise SnapshotError(manifest, None, "file is missing") from None
+    except (json.JSONDecodeError, KeyError, ValueError) as exc:
+        raise SnapshotError(manifest, None, f"needs a compiled_on date ({exc})") from None
+    snap = Snapshot(compiled_on=compiled_on)
+    retrieved = datetime.combine(compiled_on, datetime.min.time())
+    _read_priorities(data_dir, snap, retrieved)
+    statuses = _read_status_scale(data_dir, snap)
+    commitments = _read_commitments(data_dir, snap, statuses)
+    events = _read_timeline(data_dir, snap, commitments)
+    questions = _read_questions(data_dir, snap, retrieved)
+    debates = _read_debates(data_dir, snap, retrieved)
+    _read_evidence(data_dir, snap, commitments, {"question": questions, "debate": debates, "event": events})
+    _read_glossary(data_dir, snap)
+    _read_figures(data_dir, snap, retrieved)
+    return snap
+
+
+def _source(snap: Snapshot, source_id: str, publisher: str, title: str, url: str | None,
+            licence: tuple[str, str | None], retrieved: datetime) -> str:
+    snap.sources.setdefault(source_id, (source_id, publisher, title, url, licence[0], licence[1], retrieved))
+    return source_id
+
+
+def _read_priorities(data_dir: Path, snap: Snapshot, retrieved: datetime) -> None:
+    path = data_dir / "priorities.csv"
+    rows, seen = [], set()
+    cols = ["priority_id", "short_title", "summary", "alliance_ask", "source_title", "source_url"]
+    for line, r in read_csv(path, cols):
+        def build() -> tuple:
+            _required(r, *cols)
+            pid = parse_priorities(r["priority_id"])
+            if len(pid) != 1:
+                raise ValueError("priority_id must be one number from 1 to 7")
+            url = parse_url(r["source_url"])
+            sid = _source(snap, "kinship-care-alliance", "Kinship Care Alliance", r["source_title"], url,
+                          QUOTED, retrieved)
+            return (pid[0], r["short_title"].strip(), r["summary"].strip(), r["alliance_ask"].strip(), sid, url)
+        row = _checked(path, line, build)
+        _unique(path, line, seen, row[0], "priority_id")
+        rows.append(row)
+    if seen != set(range(1, 8)):
+        raise SnapshotError(path, None, f"must define priorities 1 to 7 exactly once, found {sorted(seen)}")
+    snap.tables["priority"] = rows
+
+
+def _read_status_scale(data_dir: Path, snap: Snapshot) -> set[str]:
+    path = data_dir / "status_scale.csv"
+    rows, seen = [], set()
+    for line, r in read_csv(path, ["status", "rank", "label", "definition"]):
+        def build() -> tuple:
+            _required(r, "status", "rank", "label", "definition")
+            if not re.fullmatch(r"[a-z_]+", r["status"]):
+                raise ValueError(f"status {r['status']!r} must be lower_snake_case")
+            return (r["status"], int(r["rank"]), r["label"].strip(), r["definition"].strip())
+        row = _checked(path, line, build)
+        _unique(path, line, seen, row[0], "status")
+        rows.append(row)
+    for needed in STATUSES_REQUIRED:
+        if needed not in seen:
+            raise SnapshotError(path, None, f"the scale must include {needed!r}")
+    snap.tables["status_scale"] = rows
+    return seen
+
+
+def _read_commitments(data_dir: Path, snap: Snapshot, statuses: set[str]) -> set[str]:
+    path = data_dir / "commitments.csv"
+    cols = ["commitment_id", "title", "kind", "type", "announced_on", "priorities", "amount_gbp", "amount_scope",
+            "description", "source_title", "source_url"]
+    rows, links, seen = [], [], set()
+    for line, r in read_csv(path, cols):
+        def build() -> tuple:
+            _required(r, "commitment_id", "title", "kind", "type", "priorities", "source_title", "source_url")
+            if r["kind"] not in COMMITMENT_KINDS:
+                raise ValueError(f"kind {r['kind']!r} must be one of {sorted(COMMITMENT_KINDS)}")
+            announced, precision = parse_date(r["announced_on"]) if r["announced_on"].strip() else (None, "unknown")
+            amount = parse_amount(r["amount_gbp"])
+            if amount is not None and not r["amount_scope"].strip():
+                raise ValueError("amount_gbp needs an amount_scope saying what it covers")
+            return (r["commitment_id"].strip(), r["title"].strip(), r["kind"], r["type"].strip(), announced, precision,
+                    amount, r["amount_scope"].strip() or None, r["description"].strip() or None,
+                    r["source_title"].strip(), parse_url(r["source_url"])), parse_priorities(r["priorities"])
+        row, prios = _checked(path, line, build)
+        _unique(path, line, seen, row[0], "commitment_id")
+        rows.append(row)
+        links.extend((row[0], p) for p in prios)
+    snap.tables["commitment"] = rows
+    snap.tables["commitment_priority"] = links
+    _read_status_history(data_dir, snap, seen, statuses)
+    return seen
+
+
+def _read_status_history(data_dir: Path, snap: Snapshot, commitments: set[str], statuses: set[str]) -> None:
+    path = data_dir / "status_history.csv"
+    cols = ["commitment_id", "changed_on", "status", "reason", "source_title", "source_url"]
+    rows: list[tuple] = []
+    last: dict[str, date] = {}
+    seq: dict[str, int] = {}
+    for line, r in read_csv(path, cols):
+        def build() -> tuple:
+            _required(r, *cols)
+            if r["commitment_id"] not in commitments:
+                raise ValueError(f"commitment_id {r['commitment_id']!r} is not in commitments.csv")
+            if r["status"] not in statuses:
+                raise ValueError(f"status {r['status']!r} is not on the status scale")
+            changed = parse_date(r["changed_on"])[0]
+            if r["commitment_id"] in last and changed < last[r["commitment_id"]]:
+                raise ValueError("history must be in date order for each commitment (it is append-only)")
+            return (r["commitment_id"], changed, r["status"], r["reason"].strip(), r["source_title"].strip(),
+                    parse_url(r["source_url"]))
+        cid, changed, status, reason, stitle, surl = _checked(path, line, build)
+        last[cid] = changed
+        seq[cid] = seq.get(cid, 0) + 1
+        rows.append((cid, seq[cid], changed, status, reason, stitle, surl))
+    missing = sorted(commitments - set(seq))
+    if missing:
+        raise SnapshotError(path, None, f"no status for commitments {missing}")
+    snap.tables["status_change"] = rows
+
+
+def _read_timeline(data_dir: Path, snap: Snapshot, commitments: set[str]) -> set[str]:
+    path = data_dir / "timeline.csv"
+    cols = ["event_id", "date", "title", "type", "priorities", "amount_gbp", "commitment_id", "source_title",
+            "source_url", "notes"]
+    rows, seen = [], set()
+    for line, r in read_csv(path, cols):
+        def build() -> tuple:
+            _required(r, "event_id", "date", "title", "type", "source_title", "source_url")
+            when, precision = parse_date(r["date"])
+            cid = r["commitment_id"].strip() or None
+            if cid and cid not in commitments:
+                raise ValueError(f"commitment_id {cid!r} is not in commitments.csv")
+            return (r["event_id"].strip(), when, precision, r["title"].strip(), r["type"].strip(),
+                    parse_priorities(r["priorities"], allow_empty=True), parse_amount(r["amount_gbp"]), cid,
+                    r["source_title"].strip(), parse_url(r["source_url"]), r["notes"].strip() or None)
+        row = _checked(path, line, build)
+        _unique(path, line, seen, row[0], "event_id")
+        rows.append(row)
+    snap.tables["timeline_event"] = rows
+    return seen
+
+
+def _paragraphs_html(text: str) -> str:
+    return "".join(f"<p>{html.escape(p.strip())}</p>" for p in text.split("\n") if p.strip())
+
+
+def question_url(date_tabled: date | None, uin: str | None) -> str | None:
+    """The official record's address, when the tabled date and UIN are both known."""
+    if date_tabled and uin:
+        return f"https://questions-statements.parliament.uk/written-questions/detail/{date_tabled.isoformat()}/{uin}"
+    return None
+
+
+def _read_questions(data_dir: Path, snap: Snapshot, retrieved: datetime) -> set[str]:
+    path = data_dir / "questions.jsonl"
+    sid = _source(snap, "snapshot-questions", "UK Parliament",
+                  "Written questions on kinship care, transcribed from public pages (kinmon snapshot)",
+                  "https://questions-statements.parliament.uk/written-questions", OPL, retrieved)
+    rows, seen = [], set()
+    for line, q in read_jsonl(path):
+        def build() -> tuple:
+            qid = q["id"]
+            if not isinstance(qid, int) or qid >= 0:
+                raise ValueError("curated questions need a negative integer id (no API id is known)")
+            _required(q, "house", "questionText", "source_url")
+            if q["house"] not in ("Commons", "Lords"):
+                raise ValueError(f"house {q['house']!r} must be Commons or Lords")
+            tabled = parse_date(q["dateTabled"])[0] if q.get("dateTabled") else None
+            answered = parse_date(q["dateAnswered"])[0] if q.get("dateAnswered") else None
+            if tabled and answered and answered < tabled:
+                raise ValueError("dateAnswered is before dateTabled")
+            asker = q.get("askingMember") or {}
+            answerer = q.get("answeringMember") or {}
+            answer = (q.get("answerText") or "").strip() or None
+            uin = str(q["uin"]) if q.get("uin") else None
+            notes = "; ".join(str(q[k]) for k in ("_notes", "_provenance") if q.get(k))
+            return (qid, uin, q["house"], tabled, None, answered, None, None, None, False, False, None,
+                    q.get("heading"), q["questionText"].strip(), answer,
+                    _paragraphs_html(answer) if answer else None,
+                    q.get("_answerText_truncated") is False, None, q.get("answeringBodyName"),
+                    None, asker.get("name"), asker.get("party"), asker.get("memberFrom"),
+                    None, answerer.get("name"), q.get("_answeringMemberRole"), None, None, None, None,
+                    True, notes or None, question_url(tabled, uin) or parse_url(q["source_url"]), sid, retrieved,
+                    json.dumps(q, ensure_ascii=False))
+        row = _checked(path, line, build)
+        _unique(path, line, seen, row[0], "id")
+        rows.append(row)
+    snap.tables["written_question"] = rows
+    return {str(i) for i in seen}
+
+
+def _read_debates(data_dir: Path, snap: Snapshot, retrieved: datetime) -> set[str]:
+    path = data_dir / "debates.jsonl"
+    sid = _source(snap, "snapshot-debates", "UK Parliament", "Debates on kinship care (kinmon snapshot)",
+                  "https://hansard.parliament.uk/", OPL, retrieved)
+    rows, seen = [], set()
+    for line, d in read_jsonl(path):
+        def build() -> tuple:
+            _required(d, "debate_id", "date", "title", "source_url")
+            members = d.get("members") or []
+            if not isinstance(members, list):
+                raise ValueError("members must be a list")
+            return (d["debate_id"], parse_date(d["date"])[0], d.get("house"), d.get("location"), d["title"],
+                    [str(m) for m in members], str(d["debate_id"]).startswith("curated-"), d.get("notes"),
+                    parse_url(d["source_url"]), sid, retrieved)
+        row = _checked(path, line, build)
+        _unique(path, line, seen, row[0], "debate_id")
+        rows.append(row)
+    snap.tables["debate"] = rows
+    return seen
+
+
+def _read_evidence(data_dir: Path, snap: Snapshot, commitments: set[str], items: dict[str, set[str]]) -> None:
+    path = data_dir / "evidence.csv"
+    rows, seen = [], set()
+    for line, r in read_csv(path, ["commitment_id", "item_type", "item_id", "note"]):
+        def build() -> tuple:
+            _required(r, "commitment_id", "item_type", "item_id")
+            if r["commitment_id"] not in commitments:
+                raise ValueError(f"commitment_id {r['commitment_id']!r} is not in commitments.csv")
+            known = items.get(r["item_type"])
+            if known is None:
+                raise ValueError(f"item_type {r['item_type']!r} must be one of {sorted(items)}")
+            if r["item_id"].strip() not in known:
+                raise ValueError(f"{r['item_type']} {r['item_id']!r} is not in the snapshot")
+            return (r["commitment_id"], r["item_type"], r["item_id"].strip(), "curated", r["note"].strip() or None)
+        row = _checked(path, line, build)
+        _unique(path, line, seen, row[:3], "evidence link")
+        rows.append(row)
+    snap.tables["evidence"] = rows
+
+
+def _read_glossary(data_dir: Path, snap: Snapshot) -> None:
+    path = data_dir / "glossary.csv"
+    rows, seen = [], set()
+    for line, r in read_csv(path, ["term", "definition", "source_title", "source_url"]):
+        def build() -> tuple:
+            _required(r, "term", "definition", "source_title", "source_url")
+            return (r["term"].strip(), r["definition"].strip(), r["source_title"].strip(), parse_url(r["source_url"]))
+        row = _checked(path, line, build)
+        _unique(path, line, seen, row[0], "term")
+        rows.append(row)
+    snap.tables["glossary"] = rows
+
+
+def measure_title(measure: str) -> str:
+    words = [TITLE_WORDS.get(w, w) for w in measure.split("_")]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
+
+
+def measure_priorities(measure: str) -> list[int]:
+    for pattern, prios in MEASURE_PRIORITIES:
+        if pattern.search(measure):
+            return prios
+    return [5, 2]
+
+
+def release_id_for(url: str, publication: str) -> str:
+    return "curated-" + hashlib.sha1(f"{url}|{publication}".encode()).hexdigest()[:12]
+
+
+def _release_year(publication: str) -> int:
+    """Later reporting years restate earlier ones: the year named in the title orders vintages."""
+    years = [int(y) for y in re.findall(r"(?:reporting year|year ending 31 March|year)\s+(\d{4})", publication)]
+    return max(years) if years else 0
+
+
+def _read_figures(data_dir: Path, snap: Snapshot, retrieved: datetime) -> None:
+    path = data_dir / "figures.csv"
+    cols = ["measure", "geography", "period", "value", "unit", "source_publication", "source_url", "notes"]
+    obs: list[dict] = []
+    releases: dict[str, tuple] = {}
+    series: dict[str, tuple] = {}
+    for line, r in read_csv(path, cols):
+        def build() -> dict:
+            _required(r, "measure", "geography", "period", "value", "unit", "source_publication", "source_url")
+            if not re.fullmatch(r"[a-z0-9_]+", r["measure"]):
+                raise ValueError(f"measure {r['measure']!r} must be lower_snake_case")
+            geo, qualifier = r["geography"].strip(), None
+            if (q := QUALIFIED.match(geo)) and q.group("name") in GEOGRAPHIES:
+                geo, qualifier = q.group("name"), q.group("qualifier")  # e.g. "England (124 responding councils)"
+            if geo in GEOGRAPHIES:
+                level, code = GEOGRAPHIES[geo]
+                name = geo
+            elif m := LA_PATTERN.match(geo):
+                level, code, name = "Local authority", m.group("code"), m.group("name")
+            else:
+                raise ValueError(f"geography {geo!r} is not a known country or region, or 'Name (GSS code)'")
+            value, words, suppression = parse_figure_value(r["value"])
+            url = parse_url(r["source_url"])
+            host = urlsplit(url).netloc.lower()
+            publisher = HOST_PUBLISHERS.get(host, host)
+            licence = OPL if host in PARLIAMENT_HOSTS else OGL if host in OGL_HOSTS else QUOTED
+            rid = release_id_for(url, r["source_publication"])
+            sid = _source(snap, f"figure:{rid}", publisher, r["source_publication"].strip(), url, licence, retrieved)
+            releases.setdefault(rid, (rid, r["source_publication"].strip(), r["source_publication"].strip(), None,
+                                      None, None, url, True, None, sid, retrieved))
+            return dict(series_id=r["measure"], time_period=r["period"].strip(), period_end=parse_period_end(r["period"]),
+                        level=level, code=code, name=name, value=value, words=words, suppression=suppression,
+                        unit=r["unit"].strip(), release_id=rid, source_id=sid,
+                        notes="; ".join(x for x in (f"coverage: {qualifier}" if qualifier else "", r["notes"].strip()) if x) or None,
+                        url=url, year=_release_year(r["source_publication"]), line=line)
+        o = _checked(path, line, build)
+        series.setdefault(o["series_id"], (o["series_id"], measure_title(o["series_id"]), o["unit"], None,
+                                           measure_priorities(o["series_id"]), "Curated published figures", None,
+                                           None, None, bool(CONTEXT_MEASURES.match(o["series_id"])),
+                                           "snapshot-figures"))
+        obs.append(o)
+    _source(snap, "snapshot-figures", "kinmon", "Published figures on kinship care, curated with their sources",
+            None, QUOTED, retrieved)
+    seen: set = set()
+    latest: dict[tuple, dict] = {}
+    for o in obs:
+        key = (o["series_id"], o["time_period"], o["level"], o["code"], "", o["release_id"])
+        if key in seen:
+            raise SnapshotError(path, o["line"], f"duplicate figure {key[:4]} from the same release")
+        seen.add(key)
+        slot = (o["series_id"], o["time_period"], o["level"], o["code"])
+        # The latest vintage is the most recent reporting year; on a tie, the first row listed.
+        if slot not in latest or o["year"] > latest[slot]["year"]:
+            latest[slot] = o
+    snap.tables["observation"] = [
+        (o["series_id"], o["time_period"], None, o["period_end"], o["level"], o["code"], o["name"], "", None, None,
+         o["value"], o["words"], o["suppression"], o["unit"], o["release_id"],
+         latest[(o["series_id"], o["time_period"], o["level"], o["code"])] is o, o["notes"], o["source_id"], o["url"],
+         retrieved)
+        for o in obs
+    ]
+    snap.tables["release"] = list(releases.values())
+    snap.tables["series"] = list(series.values())
+
+
+# ---------------------------------------------------------------- writing
+
+
+def write(con: duckdb.DuckDBPyConnection, snap: Snapshot) -> dict[str, int]:
+    """Insert a validated snapshot into an empty store; returns rows written per table."""
+    con.executemany("INSERT INTO source VALUES (?, ?, ?, ?, ?, ?, ?)", list(snap.sources.values()))
+    counts = {"source": len(snap.sources)}
+    for table, rows in snap.tables.items():
+        if rows:
+            marks = ", ".join("?" * len(rows[0]))
+            con.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
+        counts[table] = len(rows)
+    try:
+        from kinmon.classify import retag_all
+    except ImportError:  # pragma: no cover - classification ships with kinmon
+        return counts
+    counts["priority_tag"] = retag_all(con)
+    return counts
+
+
+def build(db: Path, *, force: bool = False, data_dir: Path = DATA_DIR) -> dict[str, int]:
+    """Build the store at `db` from the snapshot; refuses to replace an existing store without force."""
+    db = Path(db)
+    if db.exists() and not force:
+        raise FileExistsError(f"a store already exists at {db}; use --force to rebuild it from the snapshot")
+    snap = read_snapshot(data_dir)  # validate everything before touching anything
+    with store.writer(db, fresh=True) as con:
+        counts = write(con, snap)
+        now = store.utcnow()
+        con.execute("INSERT INTO ingest_run VALUES (?, 'snapshot', NULL, NULL, ?, ?, 'succeeded', ?, 0, ?, NULL)",
+                    [store.new_run_id(), now, now, sum(counts.values()), snap.compiled_on.isoformat()])
+    return counts

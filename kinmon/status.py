@@ -1,0 +1,50 @@
+"""What the store holds per source, and how its last runs went: the `status` command's table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from kinmon import store
+from kinmon.ingest import read_journal
+
+# Rows held by each ingest source, by the source_id prefixes its rows carry.
+SOURCE_ROWS = {
+    "snapshot": [("written_question", "source_id LIKE 'snapshot-%'"), ("debate", "source_id LIKE 'snapshot-%'"),
+                 ("observation", "source_id LIKE 'figure:%'"), ("commitment", "true"), ("timeline_event", "true")],
+    "parliament": [("written_question", "source_id NOT LIKE 'snapshot-%'"), ("statement", "true"),
+                   ("debate", "source_id NOT LIKE 'snapshot-%'"), ("contribution", "true")],
+    "statistics": [("observation", "source_id LIKE 'ees:%'")],
+    "file": [("observation", "source_id LIKE 'file:%'")],
+}
+
+
+def rows_held(con, source: str) -> int:
+    return sum(con.execute(f"SELECT count(*) FROM {table} WHERE {where}").fetchone()[0]
+               for table, where in SOURCE_ROWS[source])
+
+
+def source_status(db: Path) -> pd.DataFrame:
+    """One row per source: rows held, last successful run, last failed run and its error."""
+    con = store.connect_readonly(db)
+    try:
+        held = {s: rows_held(con, s) for s in SOURCE_ROWS}
+        ok = con.execute(
+            "SELECT source, max(finished_at) FROM ingest_run WHERE status = 'succeeded' GROUP BY source"
+        ).fetchall()
+    finally:
+        con.close()
+    last_ok = {s: t.isoformat(sep=" ", timespec="seconds") for s, t in ok}
+    last_fail: dict[str, tuple[str, str]] = {}
+    for run in read_journal(db):
+        if run.status == "succeeded":
+            last_ok[run.source] = max(last_ok.get(run.source, ""), run.finished_at.replace("T", " "))
+        elif run.status == "failed":
+            last_fail[run.source] = (run.finished_at.replace("T", " "), run.error or "")
+    rows = []
+    for s in SOURCE_ROWS:
+        fail_at, error = last_fail.get(s, ("", ""))
+        rows.append({"source": s, "rows_held": held[s], "last_success": last_ok.get(s) or "never",
+                     "last_failure": fail_at or "-", "last_error": error or "-"})
+    return pd.DataFrame(rows)

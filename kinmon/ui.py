@@ -1,0 +1,216 @@
+"""Small Streamlit helpers every page repeats: the store connection and cached queries, the freshness
+line, the source footer with licences, the download row, the citation box and URL-bound filters.
+
+Pages call kinmon.queries through `query(fn, ...)`, which caches on the store file's version, so a
+newly published store is picked up without a restart.
+"""
+
+from __future__ import annotations
+
+import html
+import importlib
+import re
+import threading
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import pandas as pd
+import streamlit as st
+
+from kinmon import config, exports, store
+
+OPL_ATTRIBUTION = "Contains Parliamentary information licensed under the Open Parliament Licence v3.0."
+OGL_ATTRIBUTION = "Contains public sector information licensed under the Open Government Licence v3.0."
+_BUILD_LOCK = threading.Lock()
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<$])")
+
+
+# ---------------------------------------------------------------- the store
+
+
+def db_path() -> Path:
+    return config.db_path()
+
+
+def ensure_store() -> Path:
+    """Build the store from the shipped snapshot on first start (offline), and say so."""
+    path = db_path()
+    if path.exists():
+        return path
+    with _BUILD_LOCK:
+        if not path.exists():
+            from kinmon import snapshot
+
+            with st.status("First start: building the kinmon store from the snapshot in data/ ...") as status:
+                counts = snapshot.build(path)
+                status.update(label=f"Built the store from the snapshot ({sum(counts.values())} rows).",
+                              state="complete")
+    return path
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _connection(path: str, token: str):
+    return store.connect_readonly(Path(path))
+
+
+@st.cache_data(max_entries=1024, show_spinner=False)
+def _cached(module: str, name: str, path: str, token: str, args: tuple, kwargs: tuple) -> Any:
+    fn = getattr(importlib.import_module(module), name)
+    cur = _connection(path, token).cursor()
+    try:
+        return fn(cur, *args, **dict(kwargs))
+    finally:
+        cur.close()
+
+
+def query(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Run a kinmon.queries function on the published store, cached until a new store is published."""
+    path = ensure_store()
+    return _cached(fn.__module__, fn.__name__, str(path), store.version_token(path), args,
+                   tuple(sorted(kwargs.items())))
+
+
+# ---------------------------------------------------------------- text
+
+
+def md_escape(text: Any) -> str:
+    """Upstream text shown through st.markdown: no markup, no HTML, no links it did not ask for."""
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(str(text), quote=False)) if text is not None else ""
+
+
+def fmt_date(value: Any) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
+        return "date unknown"
+    try:
+        return pd.Timestamp(value).strftime("%-d %b %Y")
+    except (ValueError, TypeError):
+        return str(value)
+
+
+# ---------------------------------------------------------------- page furniture
+
+
+def page_header(title: str, intro: str | None = None) -> None:
+    st.title(title)
+    if intro:
+        st.caption(intro)
+
+
+def freshness_line() -> None:
+    """Say how fresh the data is: the snapshot's date and each source's last successful run."""
+    from kinmon.queries import core
+
+    fresh = query(core.freshness)
+    parts = []
+    for _, r in fresh.iterrows():
+        if r["source"] == "snapshot":
+            parts.append(f"snapshot compiled {r['cursor']}")
+        else:
+            parts.append(f"{r['source']} updated {fmt_date(r['last_success'])}")
+    st.caption("Data as of: " + ("; ".join(parts) if parts else "no data loaded"))
+
+
+def source_footer(source_ids: Sequence[str] | None = None, *, note: str | None = None, like: str | None = None) -> None:
+    """Under the data: where it came from, its licence and when it was retrieved."""
+    if source_ids is not None:
+        src = query(_sources_for, tuple(sorted({s for s in source_ids if s})))
+    else:
+        from kinmon.queries import core
+
+        src = query(core.sources, like)
+    lines = []
+    for _, s in src.head(12).iterrows():
+        title = md_escape(s["title"])
+        link = f"[{title}]({s['url']})" if s["url"] else title
+        lines.append(f"- {md_escape(s['publisher'])}: {link}. {md_escape(s['licence'])}. Retrieved {fmt_date(s['retrieved_at'])}.")
+    if len(src) > 12:
+        lines.append(f"- and {len(src) - 12} more sources: see Data & downloads.")
+    licences = set(src["licence"]) if len(src) else set()
+    with st.container(border=True):
+        st.markdown("**Sources**" + (f" · {md_escape(note)}" if note else ""))
+        if lines:
+            st.markdown("\n".join(lines))
+        if "Open Parliament Licence v3.0" in licences:
+            st.caption(OPL_ATTRIBUTION + " [Licence](https://www.parliament.uk/site-information/copyright-parliament/open-parliament-licence/)")
+        if "Open Government Licence v3.0" in licences:
+            st.caption(OGL_ATTRIBUTION + " [Licence](https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/)")
+
+
+def _sources_for(con, ids: tuple[str, ...]) -> pd.DataFrame:
+    return exports.sources_for(con, list(ids))
+
+
+
+def download_row(shown: pd.DataFrame, name: str, title: str, *, full: pd.DataFrame | None = None,
+                 filters: dict | None = None, key: str | None = None) -> None:
+    """Download what is shown (CSV, XLSX, CSV+README zip) and, where different, the full table."""
+    key = key or name
+    ids = _source_ids(full if full is not None else shown)
+    src = query(_sources_for, tuple(ids))
+    view_url = current_view_url()
+    readme = exports.readme_lines(title, shown, src, filters, view_url)
+    cols = st.columns(5 if full is not None else 3)
+    cols[0].download_button("CSV", exports.to_csv_bytes(shown), f"{name}.csv", "text/csv", key=f"{key}-csv",
+                            help="What is shown, as CSV", icon=":material/download:", on_click="ignore")
+    cols[1].download_button("XLSX", exports.to_xlsx_bytes(shown, readme, name), f"{name}.xlsx",
+                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}-xlsx",
+                            help="What is shown, with a README sheet: source, licence, filters, citation",
+                            icon=":material/download:", on_click="ignore")
+    cols[2].download_button("CSV + README", exports.csv_zip_pack(shown, readme, name), f"{name}.zip",
+                            "application/zip", key=f"{key}-zip", help="What is shown, as CSV with a README, zipped",
+                            icon=":material/download:", on_click="ignore")
+    if full is not None:
+        full_readme = exports.readme_lines(title + " (full table)", full, src)
+        cols[3].download_button("Full CSV", exports.to_csv_bytes(full), f"{name}-full.csv", "text/csv",
+                                key=f"{key}-full-csv", help="Every row, not only those shown", on_click="ignore")
+        cols[4].download_button("Full XLSX", exports.to_xlsx_bytes(full, full_readme, name), f"{name}-full.xlsx",
+                                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                                key=f"{key}-full-xlsx", help="Every row, with a README sheet", on_click="ignore")
+    with st.expander("Cite this"):
+        st.code(exports.citation(title, src, url=view_url), language=None, wrap_lines=True)
+
+
+def _source_ids(df: pd.DataFrame) -> list[str]:
+    if df is None or "source_id" not in df.columns:
+        return []
+    return sorted({str(s) for s in df["source_id"].dropna().unique()})
+
+
+def current_view_url() -> str | None:
+    """This view's address with its filters, for citations (the page's own URL as the browser sees it)."""
+    try:
+        params = st.query_params.to_dict()
+    except Exception:  # noqa: BLE001 - outside a running app there is no URL
+        return None
+    base = config.public_url()
+    if not base:
+        return None
+    page = st.session_state.get("_kinmon_page_path", "")
+    qs = "&".join(f"{k}={v}" for k, v in params.items())
+    return f"{base}/{page}" + (f"?{qs}" if qs else "")
+
+
+# ---------------------------------------------------------------- URL-bound filters
+
+
+def bad_param_notice(key: str, valid: Callable[[str], bool], what: str) -> None:
+    """A stale or nonsense URL parameter falls back to the default with a short notice."""
+    raw = st.query_params.get(key)
+    if raw is not None and raw != "" and not valid(raw):
+        st.info(f"Ignored the link's {what} {md_escape(raw[:60])!s}: it is not one of the choices. Showing the default.",
+                icon=":material/link_off:")
+
+
+def bound_selectbox(label: str, options: list, key: str, *, index: int = 0, format_func: Callable = str,
+                    help: str | None = None) -> Any:
+    bad_param_notice(key, lambda v: v in [str(o) for o in options], label.lower())
+    return st.selectbox(label, options, index=index, format_func=format_func, key=key, help=help,
+                        bind="query-params")
+
+
+def parse_iso_date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None

@@ -1,0 +1,54 @@
+"""About: what kinmon is, how it rates and classifies, its sources and licences, and a glossary."""
+
+import streamlit as st
+
+from kinmon import ui
+from kinmon.queries import core
+
+ui.page_header("About kinmon", "How kinmon works, where its data comes from, and what the words mean.")
+
+st.markdown("""
+**kinmon** is an open-source monitor of how England's National Kinship Care Strategy, *Championing kinship care*
+(Department for Education, December 2023), is being delivered. It measures progress against the seven priorities of
+the **Kinship Care Alliance**, a coalition of charities, and is built for Alliance members, parliamentary researchers
+and journalists.
+
+#### Method
+- **Commitments and their status.** A register of government commitments on kinship care, each linked to the
+  priorities it serves. Each has an append-only history of dated status changes; every change has a one-line reason
+  and a source. A status can move backwards. Process milestones (a document published) are kept apart from outcomes
+  (families reached, money spent), and amounts of different scope are never added together.
+- **Parliament.** Written questions and answers, written statements and debates from the UK Parliament's APIs. Each
+  item is tagged with priorities by published, versioned rules; every tag names the rule that made it, and curated
+  corrections override a rule.
+- **Statistics.** Published figures from the Department for Education's Explore Education Statistics service and
+  others, each with its publication and release. Suppressed values (c, k, u, x, z, low) are shown as their codes,
+  never as 0. Revised figures keep every vintage; the latest is shown by default.
+- **Freshness.** The offline snapshot shipped with kinmon is dated; each live ingest run is recorded with its window,
+  its counts and any error.
+""")
+
+st.subheader("The seven priorities")
+prios = ui.query(core.priorities)
+for _, p in prios.iterrows():
+    st.markdown(f"**{p['priority_id']}. {ui.md_escape(p['short_title'])}**: {ui.md_escape(p['summary'])}")
+if len(prios):
+    st.caption(f"Source: the Kinship Care Alliance ([link]({prios['source_url'].iloc[0]})). Summaries are kinmon's own words.")
+
+st.subheader("The status scale")
+st.dataframe(ui.query(core.status_scale), hide_index=True)
+
+st.subheader("Glossary")
+for _, g in ui.query(core.glossary).iterrows():
+    st.markdown(f"**{ui.md_escape(g['term'])}**: {ui.md_escape(g['definition'])} "
+                f"([{ui.md_escape(g['source_title'])}]({g['source_url']}))")
+
+st.subheader("Sources and licences")
+st.markdown(
+    "- Parliamentary material: " + ui.OPL_ATTRIBUTION
+    + " ([Open Parliament Licence](https://www.parliament.uk/site-information/copyright-parliament/open-parliament-licence/))\n"
+    "- Government statistics: " + ui.OGL_ATTRIBUTION
+    + " ([Open Government Licence](https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/))\n"
+    "- Figures quoted from charities and the press are credited to their publisher on every row and used for reporting.")
+st.dataframe(ui.query(core.licences_in_use), hide_index=True)
+ui.source_footer()

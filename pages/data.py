@@ -1,0 +1,56 @@
+"""Data & downloads: every table kinmon holds, as CSV or Parquet, and the whole DuckDB file."""
+
+import streamlit as st
+
+from kinmon import exports, ui
+from kinmon.queries import core
+from kinmon.status import source_status
+
+ui.page_header("Data & downloads",
+               "Everything kinmon holds, table by table, as CSV or Parquet, or the whole DuckDB database file. "
+               "Each table keeps its source columns; licences are listed below.")
+ui.freshness_line()
+
+path = ui.ensure_store()
+st.subheader("Sources and their last runs")
+st.dataframe(source_status(path), hide_index=True)
+
+st.subheader("Ready-made tables")
+st.caption("The tables most people want, one row per record, with source, licence and retrieval date in a README.")
+for name, spec in exports.TABLES.items():
+    try:
+        df = ui.query(exports.table_frame, name)
+    except ImportError:
+        continue
+    with st.container(border=True):
+        c1, c2, c3, c4 = st.columns([4, 1, 1, 1])
+        c1.markdown(f"**{spec.title}** (`{name}`): {len(df):,} rows")
+        c2.download_button("CSV", exports.to_csv_bytes(df), f"kinmon-{name}.csv", "text/csv", key=f"t-{name}-csv",
+                           on_click="ignore")
+        c3.download_button("Parquet", exports.to_parquet_bytes(df), f"kinmon-{name}.parquet",
+                           "application/octet-stream", key=f"t-{name}-parquet", on_click="ignore")
+        c4.download_button("CSV + README", ui.query(exports.table_pack, name), f"kinmon-{name}.zip",
+                           "application/zip", key=f"t-{name}-zip", on_click="ignore")
+
+st.subheader("Every table in the database")
+inventory = ui.query(core.table_inventory)
+st.dataframe(inventory, hide_index=True)
+table = st.selectbox("Table", list(inventory["table"]), key="table", bind="query-params")
+df = ui.query(core.whole_table, table)
+st.dataframe(df.head(200), hide_index=True)
+st.caption(f"Showing {min(200, len(df))} of {len(df):,} rows.")
+c1, c2 = st.columns(2)
+c1.download_button(f"{table}.csv", exports.to_csv_bytes(df), f"kinmon-{table}.csv", "text/csv", key="raw-csv",
+                   on_click="ignore")
+c2.download_button(f"{table}.parquet", exports.to_parquet_bytes(df), f"kinmon-{table}.parquet",
+                   "application/octet-stream", key="raw-parquet", on_click="ignore")
+
+st.subheader("The whole database")
+size = path.stat().st_size
+st.download_button(f"kinmon.duckdb ({size / 1_048_576:.1f} MB)", path.read_bytes(), "kinmon.duckdb",
+                   "application/octet-stream", key="db", on_click="ignore")
+st.caption("Open it with DuckDB 1.4: `duckdb kinmon.duckdb`.")
+
+st.subheader("Licences")
+st.dataframe(ui.query(core.licences_in_use), hide_index=True)
+ui.source_footer()

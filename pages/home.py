@@ -1,0 +1,62 @@
+"""Home: is the government delivering on the Kinship Care Alliance's seven priorities?"""
+
+import streamlit as st
+
+from kinmon import scorecard, ui
+from kinmon.charts import core as charts
+from kinmon.queries import core
+
+ui.page_header(
+    "Is the government delivering on kinship care?",
+    "kinmon tracks England's National Kinship Care Strategy (Department for Education, December 2023) against "
+    "the seven priorities of the Kinship Care Alliance: government commitments and their status, what Parliament "
+    "asks and is told, and the published figures.",
+)
+ui.freshness_line()
+
+prios = ui.query(core.priorities)
+mix = ui.query(core.status_mix)
+scale = ui.query(core.status_scale)
+latest = ui.query(core.latest_evidence).set_index("priority_id")
+attention = ui.query(core.attention_by_quarter)
+titles = dict(zip(prios["priority_id"], prios["short_title"]))
+
+st.subheader("The seven priorities at a glance")
+for start in range(0, len(prios), 4):
+    cols = st.columns(4)
+    for col, (_, p) in zip(cols, prios.iloc[start:start + 4].iterrows()):
+        pid = int(p["priority_id"])
+        label, colour = scorecard.verdict(mix, pid)
+        with col.container(border=True, height="stretch"):
+            st.markdown(f"**{pid}. {ui.md_escape(p['short_title'])}**")
+            st.badge(label, color=colour)
+            st.write(scorecard.priority_line(mix, pid))
+            if pid in latest.index:
+                ev = latest.loc[pid]
+                st.caption(f"Latest evidence, {ui.fmt_date(ev['date'])}: {ui.md_escape(ev['what'])}")
+            n_items = int(attention[attention["priority_id"] == pid]["items"].sum())
+            st.caption(f"Parliamentary items tagged to this priority: {n_items}")
+            st.page_link("pages/priorities.py", label="Commitments and evidence", icon=":material/arrow_forward:",
+                         query_params={"priority": str(pid)})
+
+st.subheader("Commitments by status")
+st.plotly_chart(
+    charts.status_mix(mix, titles, scale, "Source: kinmon commitments register, each status with its source "
+                      "(see Priorities). Compiled from government and parliamentary publications."),
+    config={"displaylogo": False},
+)
+with st.expander("What the statuses mean"):
+    st.dataframe(scale[["label", "definition"]], hide_index=True)
+
+st.subheader("Parliamentary attention over time")
+undated = ui.query(core.undated_tagged)
+st.plotly_chart(
+    charts.attention(attention, "Written questions, debates and statements on kinship care, per quarter",
+                     "Source: UK Parliament, via kinmon. Contains Parliamentary information licensed under the "
+                     "Open Parliament Licence v3.0."),
+    config={"displaylogo": False},
+)
+if undated:
+    st.caption(f"{undated} tagged written questions have no known date and are not in this chart.")
+
+ui.source_footer(note="commitments, questions, debates and figures held by kinmon")

@@ -1,0 +1,127 @@
+"""Priority: is the government delivering on priority N, what changed, and what is the evidence?"""
+
+from datetime import date, timedelta
+
+import streamlit as st
+
+from kinmon import scorecard, ui
+from kinmon.charts import core as charts
+from kinmon.queries import core
+
+prios = ui.query(core.priorities)
+ids = [int(p) for p in prios["priority_id"]]
+titles = dict(zip(ids, prios["short_title"]))
+
+pid = ui.bound_selectbox("Priority", ids, key="priority", format_func=lambda p: f"{p}. {titles[p]}")
+p = prios[prios["priority_id"] == pid].iloc[0]
+
+ui.page_header(f"Priority {pid}: {p['short_title']}")
+st.markdown(ui.md_escape(p["summary"]))
+st.caption(f"The Alliance asks: {ui.md_escape(p['alliance_ask'])} ([source]({p['source_url']}))")
+ui.freshness_line()
+
+mix = ui.query(core.status_mix)
+label, colour = scorecard.verdict(mix, pid)
+st.badge(label, color=colour)
+st.write(scorecard.priority_line(mix, pid))
+
+tab_c, tab_e, tab_p, tab_t, tab_new = st.tabs(
+    ["Commitments", "Evidence", "Parliament", "Timeline", "What changed"])
+
+with tab_c:
+    comm = ui.query(core.commitments, pid)
+    scale = ui.query(core.status_scale)
+    history = ui.query(core.status_history, None, pid)
+    if comm.empty:
+        st.info("No government commitment serves this priority yet.")
+    else:
+        st.caption("Process milestones (a document published, a role created) are kept apart from outcomes "
+                   "(families reached, money spent). Amounts of different scope are never added together.")
+        for kind, heading in (("process", "Process milestones"), ("outcome", "Outcomes")):
+            part = comm[comm["kind"] == kind]
+            if part.empty:
+                continue
+            st.markdown(f"#### {heading}")
+            st.dataframe(
+                part[["title", "status_label", "status_since", "status_reason", "announced_on", "amount_gbp",
+                      "amount_scope", "source_url"]],
+                hide_index=True,
+                column_config={
+                    "title": "Commitment", "status_label": "Status", "status_since": st.column_config.DateColumn("Since"),
+                    "status_reason": "Why", "announced_on": st.column_config.DateColumn("Announced"),
+                    "amount_gbp": st.column_config.NumberColumn("Amount (£)", format="localized"),
+                    "amount_scope": "What the amount covers",
+                    "source_url": st.column_config.LinkColumn("Source", display_text="source"),
+                },
+            )
+        st.markdown("#### How each status moved")
+        st.plotly_chart(charts.status_history(history, scale, f"Priority {pid}: status of each commitment over time",
+                                              "Source: kinmon commitments register; each change is dated and sourced."),
+                        config={"displaylogo": False})
+        with st.expander("Full status history (append-only)"):
+            st.dataframe(history[["title", "changed_on", "status_label", "reason", "source_url"]], hide_index=True,
+                         column_config={"source_url": st.column_config.LinkColumn("Source", display_text="source"),
+                                        "changed_on": st.column_config.DateColumn("Date"),
+                                        "status_label": "Status", "title": "Commitment", "reason": "Reason"})
+        ui.download_row(comm.drop(columns=["status_rank"]), f"priority-{pid}-commitments",
+                        f"Priority {pid} ({p['short_title']}): commitments and status",
+                        filters={"priority": pid}, key="commitments")
+
+with tab_e:
+    ev = ui.query(core.evidence, pid)
+    if ev.empty:
+        st.info("No curated evidence is linked to this priority's commitments yet.")
+    else:
+        st.dataframe(ev[["date", "commitment", "item_type", "item_title", "note", "url"]], hide_index=True,
+                     column_config={"url": st.column_config.LinkColumn("Record", display_text="open"),
+                                    "date": st.column_config.DateColumn("Date"), "item_type": "Kind",
+                                    "item_title": "Record", "note": "What it shows", "commitment": "Commitment"})
+        ui.download_row(ev, f"priority-{pid}-evidence", f"Priority {pid}: evidence", filters={"priority": pid},
+                        key="evidence")
+
+with tab_p:
+    qs = ui.query(core.tagged_questions, pid)
+    deb = ui.query(core.tagged_debates, pid)
+    st.markdown(f"**{len(qs)} written questions** and **{len(deb)} debates** are tagged to this priority "
+                "by kinmon's published classification rules (see About).")
+    for _, q in qs.head(15).iterrows():
+        with st.container(border=True):
+            who = ui.md_escape(q["asking_member_name"] or "Member not recorded")
+            party = f" ({ui.md_escape(q['asking_member_party'])})" if q["asking_member_party"] else ""
+            st.markdown(f"**{ui.md_escape(q['heading'] or 'Written question')}** · {q['house']} · "
+                        f"asked by {who}{party} · answered {ui.fmt_date(q['date_answered'])} · "
+                        f"[official record]({q['url']})")
+            st.markdown(ui.md_escape(q["question_text"]))
+            if q["answer_text"]:
+                excerpt = q["answer_text"] if len(q["answer_text"]) < 400 else q["answer_text"][:400] + " ..."
+                st.caption("Answer: " + ui.md_escape(excerpt))
+            st.caption(f"Tagged by rule {ui.md_escape(q['rule_id'])} ({q['method']})")
+    if len(deb):
+        st.markdown("#### Debates")
+        st.dataframe(deb[["date", "title", "location", "url"]], hide_index=True,
+                     column_config={"url": st.column_config.LinkColumn("Hansard", display_text="open"),
+                                    "date": st.column_config.DateColumn("Date")})
+
+with tab_t:
+    events = ui.query(core.timeline, pid)
+    if events.empty:
+        st.info("No dated events for this priority.")
+    else:
+        st.plotly_chart(charts.timeline(events, f"Priority {pid}: dated events",
+                                        "Source: kinmon timeline, each event with its source."),
+                        config={"displaylogo": False})
+        st.dataframe(events[["date", "title", "type", "amount_gbp", "source_url"]], hide_index=True,
+                     column_config={"source_url": st.column_config.LinkColumn("Source", display_text="source"),
+                                    "date": st.column_config.DateColumn("Date"),
+                                    "amount_gbp": st.column_config.NumberColumn("Amount (£)", format="localized")})
+
+with tab_new:
+    default_since = date.today() - timedelta(days=365)
+    since = st.date_input("What changed since", value=default_since, key="since", format="YYYY-MM-DD")
+    changes = ui.query(core.changes_since, since, pid)
+    st.markdown(f"**{len(changes)} changes** on or after {ui.fmt_date(since)}.")
+    st.dataframe(changes, hide_index=True,
+                 column_config={"url": st.column_config.LinkColumn("Source", display_text="open"),
+                                "date": st.column_config.DateColumn("Date")})
+
+ui.source_footer(note=f"priority {pid}")

@@ -1,0 +1,50 @@
+"""Timeline: what has government, Parliament and the sector done on kinship care, and when?"""
+
+from datetime import date
+
+import streamlit as st
+
+from kinmon import ui
+from kinmon.charts import core as charts
+from kinmon.queries import core
+
+ui.page_header("What has happened on kinship care, and when?",
+               "Every dated commitment, publication, debate and statement kinmon holds, each with its source.")
+ui.freshness_line()
+
+prios = ui.query(core.priorities)
+titles = dict(zip(prios["priority_id"], prios["short_title"]))
+types = ui.query(core.event_types)
+
+c1, c2, c3 = st.columns([2, 2, 3])
+with c1:
+    choice = ui.bound_selectbox("Priority", ["all"] + [str(p) for p in titles], key="priority",
+                                format_func=lambda p: "All priorities" if p == "all" else f"{p}. {titles[int(p)]}")
+with c2:
+    ui.bad_param_notice("types", lambda v: all(t in types for t in v.split(",")), "event types")
+    chosen = st.multiselect("Kinds of event", types, default=[], key="types", bind="query-params",
+                            placeholder="All kinds")
+with c3:
+    first, last = date(2022, 1, 1), date.today()
+    span = st.slider("Dates", min_value=first, max_value=last, value=(first, last), format="MMM YYYY", key="dates")
+
+events = ui.query(core.timeline, None if choice == "all" else int(choice), span[0], span[1], chosen or None)
+label = "all priorities" if choice == "all" else f"priority {choice}"
+st.markdown(f"**{len(events)} events** for {label}, {ui.fmt_date(span[0])} to {ui.fmt_date(span[1])}.")
+if events.empty:
+    st.info("Nothing matches these filters.")
+else:
+    st.plotly_chart(charts.timeline(events, f"Kinship care timeline: {label}",
+                                    "Source: kinmon timeline, compiled from government, parliamentary and sector "
+                                    "publications; each event links to its source."),
+                    config={"displaylogo": False})
+    shown = events[["date", "title", "type", "priorities", "amount_gbp", "source_title", "source_url", "notes"]]
+    st.dataframe(shown, hide_index=True,
+                 column_config={"source_url": st.column_config.LinkColumn("Source", display_text="open"),
+                                "date": st.column_config.DateColumn("Date"),
+                                "amount_gbp": st.column_config.NumberColumn("Amount (£)", format="localized")})
+    st.caption("Where a source gives only a month or a year, the event is placed on the first day of it. "
+               "Amounts are as announced, each with its own scope: never add them up.")
+    ui.download_row(shown, "timeline", f"Kinship care timeline ({label})", full=ui.query(core.timeline),
+                    filters={"priority": choice, "types": ",".join(chosen) or "all", "from": span[0], "to": span[1]})
+ui.source_footer(note="timeline sources are linked on each row")

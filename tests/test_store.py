@@ -1,0 +1,96 @@
+"""The store: migrations, read-only opening, and build-then-publish writes that never half-happen."""
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+
+import duckdb
+import pytest
+
+from kinmon import store
+from helpers import sha256
+
+EXPECTED_TABLES = {
+    "schema_version", "source", "priority", "member", "member_party", "written_question", "question_revision",
+    "statement", "debate", "contribution", "priority_tag", "series", "release", "observation", "geography",
+    "timeline_event", "commitment", "commitment_priority", "status_change", "evidence", "status_scale", "glossary",
+    "ingest_run",
+}
+
+
+def test_migrate_creates_every_table_once():
+    con = duckdb.connect(":memory:")
+    assert store.migrate(con) == store.SCHEMA_VERSION
+    tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    assert EXPECTED_TABLES <= tables
+    assert store.migrate(con) == store.SCHEMA_VERSION  # idempotent
+    assert con.execute("SELECT count(*) FROM schema_version").fetchone()[0] == store.SCHEMA_VERSION
+
+
+def test_writer_publishes_and_reader_is_read_only(tmp_path):
+    db = tmp_path / "k.duckdb"
+    with store.writer(db, fresh=True) as con:
+        con.execute("INSERT INTO glossary VALUES ('SGO', 'special guardianship order', 't', 'https://x.test')")
+    ro = store.connect_readonly(db)
+    assert ro.execute("SELECT definition FROM glossary").fetchone()[0] == "special guardianship order"
+    with pytest.raises(duckdb.Error):
+        ro.execute("INSERT INTO glossary VALUES ('a', 'b', 'c', 'd')")
+    ro.close()
+    assert [p.name for p in tmp_path.iterdir()] == ["k.duckdb"]  # no temporary file left behind
+
+
+def test_failed_write_leaves_the_published_file_byte_for_byte(tmp_path):
+    db = tmp_path / "k.duckdb"
+    with store.writer(db, fresh=True) as con:
+        con.execute("INSERT INTO glossary VALUES ('SGO', 'x', 't', 'https://x.test')")
+    before = sha256(db)
+    with pytest.raises(RuntimeError, match="boom"):
+        with store.writer(db) as con:
+            con.execute("DELETE FROM glossary")
+            raise RuntimeError("boom")
+    assert sha256(db) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["k.duckdb"]
+
+
+def test_killed_writer_leaves_the_published_file_intact(tmp_path):
+    db = tmp_path / "k.duckdb"
+    with store.writer(db, fresh=True) as con:
+        con.execute("INSERT INTO glossary VALUES ('SGO', 'x', 't', 'https://x.test')")
+    before = sha256(db)
+    script = textwrap.dedent(f"""
+        import os, signal
+        from kinmon import store
+        with store.writer({str(db)!r}) as con:
+            con.execute("DELETE FROM glossary")
+            con.execute("CHECKPOINT")
+            os.kill(os.getpid(), signal.SIGKILL)
+    """)
+    proc = subprocess.run([sys.executable, "-c", script], cwd=os.getcwd())
+    assert proc.returncode == -signal.SIGKILL
+    assert sha256(db) == before
+    ro = store.connect_readonly(db)
+    assert ro.execute("SELECT count(*) FROM glossary").fetchone()[0] == 1
+    ro.close()
+
+
+def test_readonly_refuses_a_missing_or_newer_store(tmp_path):
+    with pytest.raises(store.StoreError, match="kinmon init"):
+        store.connect_readonly(tmp_path / "missing.duckdb")
+    db = tmp_path / "k.duckdb"
+    with store.writer(db, fresh=True) as con:
+        con.execute("INSERT INTO schema_version VALUES (999, now())")
+    with pytest.raises(store.StoreError, match="schema version 999"):
+        store.connect_readonly(db)
+
+
+def test_version_token_changes_on_publish(tmp_path):
+    db = tmp_path / "k.duckdb"
+    assert store.version_token(db) == "missing"
+    with store.writer(db, fresh=True):
+        pass
+    first = store.version_token(db)
+    with store.writer(db) as con:
+        con.execute("INSERT INTO glossary VALUES ('a', 'b', 'c', 'https://x.test')")
+    assert store.version_token(db) != first
