@@ -63,6 +63,14 @@ def build_parser() -> argparse.ArgumentParser:
     _db_option(p)
     p.set_defaults(func=cmd_export)
 
+    p = sub.add_parser("feeds", help="write the alert feeds (Atom, RSS, CSV) per priority",
+                       description="Write all.{atom,rss,csv} and priority-N.{atom,rss,csv}: what is new, for feed "
+                                   "readers. The dashboard serves static/feeds/ at /app/static/feeds/.")
+    p.add_argument("--output", default="static/feeds", metavar="DIR", help="folder to write (default static/feeds)")
+    p.add_argument("--base-url", metavar="URL", help="where the folder is published, for the feeds' self links")
+    _db_option(p)
+    p.set_defaults(func=cmd_feeds)
+
     p = sub.add_parser("classify", help="show which priorities a text speaks to, and why",
                        description="Print each matched priority with the rule that matched.")
     p.add_argument("text", nargs="+", help="the text to classify")
@@ -136,6 +144,18 @@ def cmd_export(args: argparse.Namespace) -> int:
         con.close()
     if path is not None:
         print(f"wrote {path}", file=sys.stderr)
+    return 0
+
+
+def cmd_feeds(args: argparse.Namespace) -> int:
+    from kinmon import feeds, store
+
+    con = store.connect_readonly(config.db_path(args.db))
+    try:
+        written = feeds.write_feeds(con, Path(args.output), args.base_url)
+    finally:
+        con.close()
+    print(f"wrote {len(written)} feed files to {args.output}")
     return 0
 
 

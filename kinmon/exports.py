@@ -121,7 +121,7 @@ def _plain(df: pd.DataFrame) -> pd.DataFrame:
     """Lists and dicts as JSON text, so every format holds the same values."""
     out = df.copy()
     for col in out.columns:
-        if out[col].map(lambda v: isinstance(v, (list, dict, tuple))).any():
+        if out[col].dtype == object and any(isinstance(v, (list, dict, tuple)) for v in out[col]):
             out[col] = out[col].map(lambda v: json.dumps(list(v) if isinstance(v, tuple) else v)
                                     if isinstance(v, (list, dict, tuple)) else v)
     return out

@@ -268,7 +268,9 @@ def read_snapshot(data_dir: Path = DATA_DIR) -> Snapshot:
     debates = _read_debates(data_dir, snap, retrieved)
     _read_evidence(data_dir, snap, commitments, {"question": questions, "debate": debates, "event": events})
     _read_glossary(data_dir, snap)
+    _read_appg(data_dir, snap)
     _read_figures(data_dir, snap, retrieved)
+    _read_indicators(data_dir, snap)
     return snap
 
 
@@ -499,6 +501,43 @@ def _read_glossary(data_dir: Path, snap: Snapshot) -> None:
     snap.tables["glossary"] = rows
 
 
+def _read_indicators(data_dir: Path, snap: Snapshot) -> None:
+    path = data_dir / "indicators.csv"
+    known = {s[0] for s in snap.tables["series"]}
+    rows: list[tuple] = []
+    seq: dict[int, int] = {}
+    for line, r in read_csv(path, ["priority_id", "series_id", "headline", "note"]):
+        def build() -> tuple:
+            _required(r, "priority_id", "headline")
+            pid = parse_priorities(r["priority_id"])[0]
+            sid = r["series_id"].strip() or None
+            if sid and sid not in known:
+                raise ValueError(f"series_id {sid!r} is not a measure in figures.csv")
+            return pid, sid, r["headline"].strip(), r["note"].strip() or None
+        pid, sid, headline, note = _checked(path, line, build)
+        seq[pid] = seq.get(pid, 0) + 1
+        rows.append((pid, seq[pid], sid, headline, note))
+    missing = sorted(set(range(1, 8)) - set(seq))
+    if missing:
+        raise SnapshotError(path, None, f"every priority needs an indicator row (or a row saying none exists): {missing}")
+    snap.tables["indicator"] = rows
+
+
+def _read_appg(data_dir: Path, snap: Snapshot) -> None:
+    path = data_dir / "appg.csv"
+    cols = ["member_name", "role", "as_of", "source_title", "source_url", "notes"]
+    rows, seen = [], set()
+    for line, r in read_csv(path, cols):
+        def build() -> tuple:
+            _required(r, "member_name", "role", "as_of", "source_title", "source_url")
+            return (r["member_name"].strip(), r["role"].strip(), parse_date(r["as_of"])[0], r["source_title"].strip(),
+                    parse_url(r["source_url"]), r["notes"].strip() or None)
+        row = _checked(path, line, build)
+        _unique(path, line, seen, row[:3], "membership")
+        rows.append(row)
+    snap.tables["appg_membership"] = rows
+
+
 def measure_title(measure: str) -> str:
     words = [TITLE_WORDS.get(w, w) for w in measure.split("_")]
     text = " ".join(words)
@@ -590,7 +629,7 @@ def _read_figures(data_dir: Path, snap: Snapshot, retrieved: datetime) -> None:
 # ---------------------------------------------------------------- writing
 
 
-def write(con: duckdb.DuckDBPyConnection, snap: Snapshot) -> dict[str, int]:
+def write(con: duckdb.DuckDBPyConnection, snap: Snapshot, data_dir: Path = DATA_DIR) -> dict[str, int]:
     """Insert a validated snapshot into an empty store; returns rows written per table."""
     con.executemany("INSERT INTO source VALUES (?, ?, ?, ?, ?, ?, ?)", list(snap.sources.values()))
     counts = {"source": len(snap.sources)}
@@ -599,12 +638,19 @@ def write(con: duckdb.DuckDBPyConnection, snap: Snapshot) -> dict[str, int]:
             marks = ", ".join("?" * len(rows[0]))
             con.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
         counts[table] = len(rows)
-    try:
-        from kinmon.classify import retag_all
-    except ImportError:  # pragma: no cover - classification ships with kinmon
-        return counts
-    counts["priority_tag"] = retag_all(con)
+    counts.update(derive(con, data_dir))
     return counts
+
+
+def derive(con: duckdb.DuckDBPyConnection, data_dir: Path = DATA_DIR) -> dict[str, int]:
+    """Everything computed from the loaded rows: priority tags, suggested evidence, the search index."""
+    from kinmon import classify, evidence, search
+
+    rules = classify.load_rules(Path(data_dir) / "classification_rules.json")
+    overrides = classify.load_overrides(Path(data_dir) / "classification_overrides.csv")
+    return {"priority_tag": classify.retag_all(con, rules, overrides),
+            "suggested_evidence": evidence.suggest(con),
+            "search_doc": search.rebuild_index(con)}
 
 
 def build(db: Path, *, force: bool = False, data_dir: Path = DATA_DIR) -> dict[str, int]:
@@ -614,7 +660,7 @@ def build(db: Path, *, force: bool = False, data_dir: Path = DATA_DIR) -> dict[s
         raise FileExistsError(f"a store already exists at {db}; use --force to rebuild it from the snapshot")
     snap = read_snapshot(data_dir)  # validate everything before touching anything
     with store.writer(db, fresh=True) as con:
-        counts = write(con, snap)
+        counts = write(con, snap, data_dir)
         now = store.utcnow()
         con.execute("INSERT INTO ingest_run VALUES (?, 'snapshot', NULL, NULL, ?, ?, 'succeeded', ?, 0, ?, NULL)",
                     [store.new_run_id(), now, now, sum(counts.values()), snap.compiled_on.isoformat()])

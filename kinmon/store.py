@@ -303,6 +303,27 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (commitment_id, item_type, item_id)
     );
 
+    -- The statistics that speak to each priority, or a plain statement that none does yet.
+    CREATE TABLE indicator (
+        priority_id  INTEGER NOT NULL,
+        seq          INTEGER NOT NULL,
+        series_id    VARCHAR,
+        headline     VARCHAR NOT NULL,
+        note         VARCHAR,
+        PRIMARY KEY (priority_id, seq)
+    );
+
+    -- Membership of the APPG on Kinship Care, only as far as a published source shows it.
+    CREATE TABLE appg_membership (
+        member_name   VARCHAR NOT NULL,
+        role          VARCHAR NOT NULL,
+        as_of         DATE NOT NULL,
+        source_title  VARCHAR NOT NULL,
+        source_url    VARCHAR NOT NULL,
+        notes         VARCHAR,
+        PRIMARY KEY (member_name, role, as_of)
+    );
+
     CREATE TABLE status_scale (
         status      VARCHAR PRIMARY KEY,
         rank        INTEGER NOT NULL,

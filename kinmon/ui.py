@@ -79,6 +79,11 @@ def md_escape(text: Any) -> str:
     return _MD_SPECIAL.sub(r"\\\1", html.escape(str(text), quote=False)) if text is not None else ""
 
 
+def flag(value: Any) -> bool:
+    """A nullable boolean from a DataFrame: missing (NA) counts as False."""
+    return False if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)) else bool(value)
+
+
 def fmt_date(value: Any) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
         return "date unknown"

@@ -25,8 +25,8 @@ label, colour = scorecard.verdict(mix, pid)
 st.badge(label, color=colour)
 st.write(scorecard.priority_line(mix, pid))
 
-tab_c, tab_e, tab_p, tab_t, tab_new = st.tabs(
-    ["Commitments", "Evidence", "Parliament", "Timeline", "What changed"])
+tab_c, tab_e, tab_i, tab_p, tab_t, tab_new = st.tabs(
+    ["Commitments", "Evidence", "Indicators", "Parliament", "Timeline", "What changed"])
 
 with tab_c:
     comm = ui.query(core.commitments, pid)
@@ -72,12 +72,40 @@ with tab_e:
     if ev.empty:
         st.info("No curated evidence is linked to this priority's commitments yet.")
     else:
-        st.dataframe(ev[["date", "commitment", "item_type", "item_title", "note", "url"]], hide_index=True,
+        st.caption("Curated links were checked by hand; suggested links are found automatically (same priority, "
+                   "dated after the commitment, sharing a distinctive word) and are leads, not findings.")
+        st.dataframe(ev[["method", "date", "commitment", "item_type", "item_title", "note", "url"]], hide_index=True,
                      column_config={"url": st.column_config.LinkColumn("Record", display_text="open"),
                                     "date": st.column_config.DateColumn("Date"), "item_type": "Kind",
                                     "item_title": "Record", "note": "What it shows", "commitment": "Commitment"})
         ui.download_row(ev, f"priority-{pid}-evidence", f"Priority {pid}: evidence", filters={"priority": pid},
                         key="evidence")
+
+with tab_i:
+    for _, ind in ui.query(core.indicators, pid).iterrows():
+        st.markdown(f"#### {ui.md_escape(ind['headline'])}")
+        if ind["note"]:
+            st.caption(ui.md_escape(ind["note"]))
+        if not ind["series_id"]:
+            continue
+        values = ui.query(core.indicator_values, ind["series_id"])
+        if values.empty:
+            st.info("No published value is held for this measure yet.")
+            continue
+        publications = "; ".join(sorted(set(values["publication"])))
+        left, right = st.columns([3, 2])
+        with left:
+            st.plotly_chart(charts.indicator(values, ind["headline"], f"Source: {publications}"),
+                            config={"displaylogo": False}, key=f"ind-{ind['series_id']}")
+        with right:
+            shown = values.assign(value=values["value"].astype("string").fillna(
+                values["suppression"].fillna(values["value_text"])))
+            st.dataframe(shown[["time_period", "geography_name", "value", "unit", "source_url"]], hide_index=True,
+                         column_config={"source_url": st.column_config.LinkColumn("Source", display_text="source"),
+                                        "time_period": "Period", "geography_name": "Area"})
+        st.caption("Suppressed values are shown as their code (c, k, u, x, z, low) and figures published in words "
+                   "as those words: neither is plotted as a number.")
+        ui.download_row(values, f"indicator-{ind['series_id']}", ind["headline"], key=f"dl-{ind['series_id']}")
 
 with tab_p:
     qs = ui.query(core.tagged_questions, pid)

@@ -28,9 +28,22 @@ def test_every_snapshot_row_is_loaded(built):
         "debate": "debates.jsonl",
     }
     for table, filename in expected.items():
-        held = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        where = "WHERE method = 'curated'" if table == "evidence" else ""  # suggested links are derived
+        held = con.execute(f"SELECT count(*) FROM {table} {where}").fetchone()[0]
         assert held == count_lines(DATA_DIR / filename) == counts[table], table
     assert con.execute("SELECT list(priority_id ORDER BY priority_id) FROM priority").fetchone()[0] == [1, 2, 3, 4, 5, 6, 7]
+
+
+def test_suggested_evidence_is_derived_and_never_duplicates_a_curated_link(built):
+    con, counts = built
+    assert counts["suggested_evidence"] == con.execute(
+        "SELECT count(*) FROM evidence WHERE method = 'suggested'").fetchone()[0] > 0
+    # a suggested link always shares a priority with its commitment
+    assert con.execute("""
+        SELECT count(*) FROM evidence e WHERE method = 'suggested' AND NOT EXISTS (
+            SELECT 1 FROM priority_tag t JOIN commitment_priority cp ON cp.priority_id = t.priority_id
+            WHERE t.item_type = e.item_type AND t.item_id = e.item_id AND cp.commitment_id = e.commitment_id)
+    """).fetchone()[0] == 0
 
 
 def test_every_row_carries_its_source(built):

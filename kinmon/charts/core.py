@@ -91,3 +91,16 @@ def status_history(history: pd.DataFrame, scale: pd.DataFrame, title: str, sourc
     fig.update_layout(height=360, yaxis=dict(tickmode="array", tickvals=list(labels), ticktext=list(labels.values())),
                       xaxis=dict(type="date"), legend=dict(font=dict(size=10)))
     return with_source(fig, title, source)
+
+
+def indicator(values: pd.DataFrame, title: str, source: str) -> go.Figure:
+    """A published series over time, one line per geography; suppressed or worded values are not plotted
+    as numbers (the table beside the chart shows them as published)."""
+    fig = go.Figure()
+    plotted = values[values["value"].notna() & values["period_end"].notna()]
+    for geo, part in plotted.groupby("geography_name"):
+        fig.add_scatter(x=part["period_end"], y=part["value"], mode="lines+markers", name=geo,
+                        text=part["time_period"], hovertemplate="%{text}: %{y:,}<extra>" + str(geo) + "</extra>")
+    unit = values["unit"].dropna().iloc[0] if values["unit"].notna().any() else ""
+    fig.update_layout(height=320, yaxis_title=unit, xaxis=dict(type="date"), showlegend=plotted["geography_name"].nunique() > 1)
+    return with_source(fig, title, source)

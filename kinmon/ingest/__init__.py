@@ -119,6 +119,7 @@ def run(db: Path, source: str, window: Window, load: LoadFn) -> RunResult:
     try:
         with store.writer(db) as con:
             counts = load(con, window)
+            _refresh_derived(con)
             finished = store.utcnow()
             result.rows_added, result.rows_updated, result.cursor = counts.added, counts.updated, counts.cursor
             result.finished_at = finished.isoformat(timespec="seconds")
@@ -136,6 +137,14 @@ def run(db: Path, source: str, window: Window, load: LoadFn) -> RunResult:
         raise IngestError(f"{source} ingest failed, store left unchanged: {result.error}") from exc
     _append_journal(db, result)
     return result
+
+
+def _refresh_derived(con: duckdb.DuckDBPyConnection) -> None:
+    """After new rows: re-suggest evidence links and rebuild the search index (tags are set at load)."""
+    from kinmon import evidence, search
+
+    evidence.suggest(con)
+    search.rebuild_index(con)
 
 
 def parse_day(value: str | None, flag: str) -> date | None:

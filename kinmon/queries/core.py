@@ -118,15 +118,16 @@ def evidence(con: duckdb.DuckDBPyConnection, priority_id: int) -> pd.DataFrame:
     return con.execute(
         """
         SELECT e.commitment_id, c.title AS commitment, e.item_type, e.item_id, e.method, e.note,
-               coalesce(q.date_answered, q.date_tabled, d.date, t.date) AS date,
-               coalesce(q.heading, d.title, t.title) AS item_title,
-               coalesce(q.url, d.url, t.source_url) AS url
+               coalesce(q.date_answered, q.date_tabled, d.date, t.date, st.date_made) AS date,
+               coalesce(q.heading, d.title, t.title, st.title) AS item_title,
+               coalesce(q.url, d.url, t.source_url, st.url) AS url
         FROM evidence e JOIN commitment c USING (commitment_id)
         LEFT JOIN written_question q ON e.item_type = 'question' AND CAST(q.id AS VARCHAR) = e.item_id
         LEFT JOIN debate d ON e.item_type = 'debate' AND d.debate_id = e.item_id
         LEFT JOIN timeline_event t ON e.item_type = 'event' AND t.event_id = e.item_id
+        LEFT JOIN statement st ON e.item_type = 'statement' AND CAST(st.id AS VARCHAR) = e.item_id
         WHERE e.commitment_id IN (SELECT commitment_id FROM commitment_priority WHERE priority_id = ?)
-        ORDER BY date DESC NULLS LAST
+        ORDER BY e.method, date DESC NULLS LAST
         """,
         [priority_id],
     ).df()
@@ -294,4 +295,50 @@ def licences_in_use(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.execute(
         """SELECT licence, licence_url, count(*) AS sources, list(DISTINCT publisher ORDER BY publisher) AS publishers
            FROM source GROUP BY licence, licence_url ORDER BY sources DESC"""
+    ).df()
+
+
+def rating_changes(con: duckdb.DuckDBPyConnection, since: date | None = None) -> pd.DataFrame:
+    """Every status change, newest first, with the status it moved from: the ratings changelog."""
+    return con.execute(
+        """
+        SELECT s.changed_on, c.title AS commitment,
+               lag(sc.label) OVER (PARTITION BY s.commitment_id ORDER BY s.seq) AS from_status,
+               sc.label AS to_status, s.reason, s.source_url,
+               (SELECT string_agg(CAST(priority_id AS VARCHAR), ';' ORDER BY priority_id) FROM commitment_priority cp
+                WHERE cp.commitment_id = s.commitment_id) AS priorities,
+               s.commitment_id
+        FROM status_change s JOIN commitment c USING (commitment_id) LEFT JOIN status_scale sc ON sc.status = s.status
+        QUALIFY ? IS NULL OR s.changed_on >= ?
+        ORDER BY s.changed_on DESC, commitment
+        """,
+        [since, since],
+    ).df()
+
+
+def ingest_runs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Successful runs recorded in the store: what each added or updated, and when."""
+    return con.execute(
+        """SELECT finished_at, source, window_from, window_to, rows_added, rows_updated, cursor
+           FROM ingest_run ORDER BY finished_at DESC"""
+    ).df()
+
+
+def indicators(con: duckdb.DuckDBPyConnection, priority_id: int) -> pd.DataFrame:
+    return con.execute(
+        """SELECT i.seq, i.series_id, i.headline, i.note, s.unit FROM indicator i LEFT JOIN series s USING (series_id)
+           WHERE i.priority_id = ? ORDER BY i.seq""",
+        [priority_id],
+    ).df()
+
+
+def indicator_values(con: duckdb.DuckDBPyConnection, series_id: str) -> pd.DataFrame:
+    """The latest vintage of a series for England (or England and Wales, or the UK), oldest period first."""
+    return con.execute(
+        """SELECT o.time_period, o.period_end, o.geography_name, o.value, o.value_text, o.suppression, o.unit,
+                  r.publication, o.source_url, o.source_id
+           FROM observation o JOIN release r USING (release_id)
+           WHERE o.series_id = ? AND o.is_latest AND o.geographic_level = 'National'
+           ORDER BY o.geography_name, o.period_end NULLS FIRST, o.time_period""",
+        [series_id],
     ).df()

@@ -1,0 +1,85 @@
+"""Who in Parliament acts on kinship care: questions asked, debates spoken in, APPG roles, per member."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+# Curated debate participants are written "Name (Constituency) (Party) - role"; the name is what precedes
+# the first bracket or dash.
+_PARTICIPANT_NAME = r"^\s*([^(\-–]+?)\s*(?:\(|-|–|$)"
+
+_ACTIVITY = f"""
+    WITH asked AS (
+        SELECT asking_member_name AS name, house,
+               arg_max(asking_member_party, coalesce(date_tabled, date_answered)) AS party,
+               arg_max(asking_member_from, coalesce(date_tabled, date_answered)) AS member_from,
+               count(*) AS questions, min(date_tabled) AS first_question, max(date_tabled) AS last_question
+        FROM written_question WHERE asking_member_name IS NOT NULL GROUP BY asking_member_name, house
+    ),
+    spoke AS (
+        SELECT name, count(DISTINCT debate_key) AS debates, max(d) AS last_debate FROM (
+            SELECT member_name AS name, coalesce(debate_id, contribution_id) AS debate_key, sitting_date AS d
+            FROM contribution WHERE member_name IS NOT NULL
+            UNION ALL
+            SELECT regexp_extract(p, '{_PARTICIPANT_NAME}', 1), debate_id, date
+            FROM (SELECT debate_id, date, unnest(participants) AS p FROM debate)
+        ) GROUP BY name
+    ),
+    appg AS (
+        SELECT member_name AS name, string_agg(role || ' (as of ' || strftime(as_of, '%d %b %Y') || ')', '; ') AS appg_role
+        FROM appg_membership GROUP BY member_name
+    )
+    SELECT coalesce(a.name, s.name, g.name) AS member, a.house, a.party, a.member_from,
+           coalesce(a.questions, 0) AS questions, a.first_question, a.last_question,
+           coalesce(s.debates, 0) AS debates, s.last_debate, g.appg_role
+    FROM asked a FULL OUTER JOIN spoke s ON s.name = a.name
+    FULL OUTER JOIN appg g ON g.name = coalesce(a.name, s.name)
+"""
+
+
+def member_activity(con: duckdb.DuckDBPyConnection, party: str | None = None, house: str | None = None) -> pd.DataFrame:
+    """One row per member: kinship questions asked, debates spoken in, and any APPG role, most active first."""
+    return con.execute(
+        f"""SELECT * FROM ({_ACTIVITY})
+            WHERE member IS NOT NULL AND member <> ''
+              AND (? IS NULL OR party = ?) AND (? IS NULL OR house = ?)
+            ORDER BY questions + debates DESC, member""",
+        [party, party, house, house],
+    ).df()
+
+
+def parties(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [r[0] for r in con.execute(
+        "SELECT DISTINCT asking_member_party FROM written_question WHERE asking_member_party IS NOT NULL ORDER BY 1"
+    ).fetchall()]
+
+
+def questions_by_party(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return con.execute(
+        """SELECT coalesce(asking_member_party, 'Not recorded') AS party, house, count(*) AS questions
+           FROM written_question GROUP BY ALL ORDER BY questions DESC, party"""
+    ).df()
+
+
+def member_questions(con: duckdb.DuckDBPyConnection, member: str) -> pd.DataFrame:
+    return con.execute(
+        """SELECT date_tabled, date_answered, heading, question_text, answering_body_name, url, source_id
+           FROM written_question WHERE asking_member_name = ?
+           ORDER BY date_tabled DESC NULLS LAST, id""",
+        [member],
+    ).df()
+
+
+def westminster_hall_debates(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Debates held in Westminster Hall: one of the Alliance's asks of MPs is to seek them."""
+    return con.execute(
+        """SELECT date, title, array_to_string(participants, '; ') AS participants, url, source_id
+           FROM debate WHERE location ILIKE '%Westminster Hall%' ORDER BY date DESC"""
+    ).df()
+
+
+def appg(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return con.execute(
+        "SELECT member_name, role, as_of, source_title, source_url, notes FROM appg_membership ORDER BY as_of DESC"
+    ).df()

@@ -1,0 +1,64 @@
+"""One record in full: a written question with its answer, grouped questions, attachments and corrections."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+
+def question(con: duckdb.DuckDBPyConnection, question_id: int) -> pd.DataFrame:
+    return con.execute(
+        """SELECT id, uin, house, date_tabled, date_for_answer, date_answered, date_holding_answer,
+                  date_answer_corrected, is_named_day, is_withdrawn, answer_is_holding, answer_is_correction,
+                  heading, question_text, answer_text, answer_html, text_complete, answering_body_name,
+                  asking_member_name, asking_member_party, asking_member_from, answering_member_name,
+                  answering_member_role, array_to_string(grouped_questions, ', ') AS grouped_questions, attachment_count, CAST(attachments AS VARCHAR) AS attachments,
+                  is_curated, notes, url, source_id, retrieved_at
+           FROM written_question WHERE id = ?""",
+        [question_id],
+    ).df()
+
+
+def revisions(con: duckdb.DuckDBPyConnection, question_id: int) -> pd.DataFrame:
+    """Earlier answers to a question, replaced by a correction, oldest first."""
+    return con.execute(
+        """SELECT superseded_at, date_answered, date_answer_corrected, answer_is_holding, answer_text, answer_html
+           FROM question_revision WHERE question_id = ? ORDER BY superseded_at""",
+        [question_id],
+    ).df()
+
+
+def grouped(con: duckdb.DuckDBPyConnection, question_id: int) -> pd.DataFrame:
+    """Questions answered together with this one that kinmon also holds (same house, UIN in the group)."""
+    return con.execute(
+        """SELECT g.id, g.uin, g.date_tabled, g.heading, g.asking_member_name, g.url
+           FROM written_question q JOIN written_question g
+             ON g.house = q.house AND list_contains(q.grouped_questions, g.uin) AND g.id <> q.id
+                AND (q.date_tabled IS NULL OR g.date_tabled IS NULL OR abs(g.date_tabled - q.date_tabled) < 60)
+           WHERE q.id = ? ORDER BY g.uin""",
+        [question_id],
+    ).df()
+
+
+def statement(con: duckdb.DuckDBPyConnection, statement_id: int) -> pd.DataFrame:
+    return con.execute(
+        """SELECT id, uin, house, date_made, title, text, text_html, member_name, member_party, member_role,
+                  answering_body_name, url, source_id, retrieved_at FROM statement WHERE id = ?""",
+        [statement_id],
+    ).df()
+
+
+def debate(con: duckdb.DuckDBPyConnection, debate_id: str) -> pd.DataFrame:
+    return con.execute(
+        """SELECT debate_id, date, house, location, title, array_to_string(participants, '; ') AS participants,
+                  notes, url, source_id, retrieved_at FROM debate WHERE debate_id = ?""",
+        [debate_id],
+    ).df()
+
+
+def contributions(con: duckdb.DuckDBPyConnection, debate_id: str) -> pd.DataFrame:
+    return con.execute(
+        """SELECT sitting_date, member_name, attributed_to, text, url FROM contribution
+           WHERE debate_id = ? ORDER BY contribution_id""",
+        [debate_id],
+    ).df()

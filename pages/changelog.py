@@ -1,0 +1,38 @@
+"""Changelog: what changed in kinmon's ratings and data, and when."""
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from kinmon import ui
+from kinmon.ingest import read_journal
+from kinmon.queries import core
+
+ui.page_header("What changed, and when?",
+               "Every change of a commitment's status, with its reason and source, and every update of the data.")
+ui.freshness_line()
+
+since = st.date_input("Changes since", value=date(2023, 12, 1), key="since", format="YYYY-MM-DD")
+
+st.subheader("Ratings")
+changes = ui.query(core.rating_changes, since)
+st.markdown(f"**{len(changes)} status changes** on or after {ui.fmt_date(since)}. A status can move backwards; "
+            "the history is append-only.")
+st.dataframe(changes.drop(columns=["commitment_id"]), hide_index=True,
+             column_config={"changed_on": st.column_config.DateColumn("Date"), "commitment": "Commitment",
+                            "from_status": "From", "to_status": "To", "reason": "Why",
+                            "source_url": st.column_config.LinkColumn("Source", display_text="source")})
+ui.download_row(changes, "rating-changes", "Changes of commitment status", filters={"since": since}, key="ratings")
+
+st.subheader("Data updates")
+runs = ui.query(core.ingest_runs)
+failed = [r for r in read_journal(ui.db_path()) if r.status == "failed"]
+st.dataframe(runs, hide_index=True,
+             column_config={"finished_at": st.column_config.DatetimeColumn("Finished (UTC)"),
+                            "rows_added": "Added", "rows_updated": "Updated"})
+if failed:
+    st.markdown("**Failed runs** (the store was left as it was):")
+    st.dataframe(pd.DataFrame([{"finished_at": r.finished_at, "source": r.source, "error": r.error} for r in failed]),
+                 hide_index=True)
+ui.source_footer(like="snapshot-%")

@@ -1,0 +1,177 @@
+"""Explore: search and filter everything Parliament has said on kinship care, and follow what is new."""
+
+from datetime import date, timedelta
+
+import streamlit as st
+
+from kinmon import search, ui
+from kinmon.queries import core, records
+
+SEARCH_HELP = ('Words must all appear (AND). Use "quoted phrases", OR between alternatives, and -word or NOT word '
+               'to exclude. Example: "special guardianship" allowance OR allowances -adoption')
+RESULT_CARDS = 20
+
+ui.page_header("Search Parliament's record on kinship care",
+               "Written questions and answers, written statements, debates and speeches, ranked by relevance.")
+ui.freshness_line()
+
+text = st.text_input("Search", key="q", bind="query-params", help=SEARCH_HELP,
+                     placeholder='e.g. "kinship allowance" OR "special guardianship allowance"')
+
+
+def _opts(column):
+    return ui.query(search.options, column)
+
+
+prios = ui.query(core.priorities)
+titles = dict(zip(prios["priority_id"].astype(int), prios["short_title"]))
+FACETS = [  # (URL key, label, filter name, facet column, options)
+    ("kind", "Kind", "item_types", "item_type", _opts("item_type")),
+    ("priority", "Priority", "priorities", "priority", list(titles)),
+    ("house", "House", "houses", "house", _opts("house")),
+    ("party", "Party", "parties", "party", _opts("party")),
+    ("member", "Member", "members", "member", _opts("member")),
+    ("dept", "Department", "departments", "department", _opts("department")),
+    ("status", "Status", "statuses", "status", _opts("status")),
+]
+
+chosen: dict[str, tuple] = {}
+with st.expander("Filters", expanded=bool(set(st.query_params) - {"q"})):
+    cols = st.columns(4)
+    for i, (key, label, fname, column, opts) in enumerate(FACETS):
+        raw = st.query_params.get_all(key)
+        bad = [v for v in raw if v not in [str(o) for o in opts]]
+        if bad:
+            st.info(f"Ignored {label.lower()} {ui.md_escape(', '.join(bad)[:80])} from the link: not one of the choices.",
+                    icon=":material/link_off:")
+        counts = ui.query(search.facet, text, column, **{k: v for k, v in chosen.items() if k != fname})
+        n = dict(zip(counts["value"], counts["n"]))
+        fmt = (lambda o, n=n: f"{o}. {titles[o]} ({n.get(o, 0)})") if key == "priority" else \
+              (lambda o, n=n: f"{o} ({n.get(o, 0)})")
+        picked = cols[i % 4].multiselect(label, opts, key=key, bind="query-params", format_func=fmt,
+                                         placeholder="Any")
+        if picked:
+            chosen[fname] = tuple(picked)
+    c1, c2, c3, c4, c5 = st.columns(5)
+    named = c1.selectbox("Named day", ["any", "yes", "no"], key="named", bind="query-params")
+    if named != "any":
+        chosen["named_day"] = named == "yes"
+    for col, key, label, fname in ((c2, "tabled_from", "Tabled from", "tabled_from"), (c3, "tabled_to", "Tabled to", "tabled_to"),
+                                   (c4, "answered_from", "Answered from", "answered_from"),
+                                   (c5, "answered_to", "Answered to", "answered_to")):
+        value = col.date_input(label, value=None, key=key, bind="query-params", format="YYYY-MM-DD")
+        if value:
+            chosen[fname] = value
+
+found = ui.query(search.results, text, **chosen)
+st.markdown(f"**{len(found)} results**" + (f" for {ui.md_escape(text)}" if text else " (newest first)")
+            + ("; showing the first 200" if len(found) >= 200 else ""))
+
+tab_list, tab_table, tab_new = st.tabs(["Results", "Table", "What's new"])
+with tab_list:
+    for _, r in found.head(RESULT_CARDS).iterrows():
+        with st.container(border=True):
+            meta = " · ".join(x for x in [r["item_type"], r["house"], ui.fmt_date(r["date"]),
+                                          r["member"] or "", r["party"] or "", r["department"] or "", r["status"]]
+                              if isinstance(x, str) and x)
+            st.markdown(f"**[{ui.md_escape(r['title'])}]({r['url']})**  \n{ui.md_escape(meta)}"
+                        + (f" · priorities {r['priorities']}" if r["priorities"] else ""))
+            body = search.highlight(r["text_a"], text)
+            if body:
+                st.html(f"<div style='font-size:0.95rem'>{body}</div>")
+            answer = search.highlight(r["text_b"], text)
+            if answer:
+                st.html(f"<div style='font-size:0.9rem;color:#444'><b>Answer:</b> {answer}</div>")
+    if len(found) > RESULT_CARDS:
+        st.caption(f"The first {RESULT_CARDS} are shown here; the Table tab lists all {len(found)}.")
+
+shown = found.drop(columns=["text_a", "text_b", "doc_id"])
+with tab_table:
+    st.dataframe(shown, hide_index=True,
+                 column_config={"url": st.column_config.LinkColumn("Official record", display_text="open"),
+                                "date": st.column_config.DateColumn("Date"),
+                                "date_tabled": st.column_config.DateColumn("Tabled"),
+                                "date_answered": st.column_config.DateColumn("Answered"),
+                                "score": st.column_config.NumberColumn("Relevance", format="%.2f")})
+    ui.download_row(shown, "kinmon-search", f"Search results for '{text}'" if text else "Parliamentary records",
+                    filters={"q": text, **{k: v for k, v in chosen.items()}}, key="results")
+
+with tab_new:
+    since = st.date_input("New since", value=date.today() - timedelta(days=90), key="since", format="YYYY-MM-DD")
+    pid = st.selectbox("For priority", ["all", *titles], key="feed_priority",
+                       format_func=lambda p: "All priorities" if p == "all" else f"{p}. {titles[p]}")
+    new = ui.query(core.changes_since, since, None if pid == "all" else int(pid))
+    st.markdown(f"**{len(new)} new items** since {ui.fmt_date(since)}: questions, answers, debates, events and "
+                "status changes.")
+    st.dataframe(new, hide_index=True, column_config={"url": st.column_config.LinkColumn("Source", display_text="open"),
+                                                      "date": st.column_config.DateColumn("Date")})
+    stem = "all" if pid == "all" else f"priority-{pid}"
+    st.markdown(f"Subscribe for alerts: [Atom](app/static/feeds/{stem}.atom) · [RSS](app/static/feeds/{stem}.rss) · "
+                f"[CSV](app/static/feeds/{stem}.csv). The feeds are refreshed by `python -m kinmon feeds` after "
+                "each ingest (see the README).")
+    ui.download_row(new, f"kinmon-new-{stem}", "What is new on kinship care", filters={"since": since, "priority": pid},
+                    key="new")
+
+st.subheader("Open a record")
+if found.empty:
+    st.caption("No record matches.")
+else:
+    labels = {row.doc_id: f"{row.item_type}: {row.title} ({ui.fmt_date(row.date)})" for row in found.itertuples()}
+    doc = st.selectbox("Record", list(labels), format_func=labels.get, key="doc")
+    kind, item_id = doc.split(":", 1)
+    if kind == "question":
+        q = ui.query(records.question, int(item_id)).iloc[0]
+        st.markdown(f"### {ui.md_escape(q['heading'] or 'Written question')} ({q['house']}, UIN {q['uin'] or 'unknown'})")
+        st.caption(f"Tabled {ui.fmt_date(q['date_tabled'])} · due {ui.fmt_date(q['date_for_answer'])} · answered "
+                   f"{ui.fmt_date(q['date_answered'])}" + (" · named day" if ui.flag(q["is_named_day"]) else "")
+                   + (" · holding answer" if ui.flag(q["answer_is_holding"]) else "")
+                   + (" · withdrawn" if ui.flag(q["is_withdrawn"]) else ""))
+        asker = q["asking_member_name"] or "a member not recorded in kinmon's copy"
+        st.markdown(f"**Asked by** {ui.md_escape(asker)}"
+                    + (f" ({ui.md_escape(q['asking_member_party'])}, {ui.md_escape(q['asking_member_from'])})"
+                       if ui.flag(q["asking_member_party"]) else ""))
+        st.markdown(ui.md_escape(q["question_text"]))
+        st.markdown(f"**Answered by** {ui.md_escape(q['answering_member_name'] or 'not recorded')}, "
+                    f"{ui.md_escape(q['answering_body_name'] or '')}")
+        if ui.flag(q["answer_html"]):
+            st.html(q["answer_html"])  # sanitised with an allow-list at ingest, escaped for curated text
+        if not ui.flag(q["text_complete"]):
+            st.caption("This answer is an excerpt: follow the official record for the full text.")
+        grouped = ui.query(records.grouped, int(item_id))
+        if ui.flag(q["grouped_questions"]):
+            st.markdown("**Answered together with** UINs " + ui.md_escape(q["grouped_questions"]))
+            if len(grouped):
+                st.dataframe(grouped, hide_index=True,
+                             column_config={"url": st.column_config.LinkColumn("Record", display_text="open")})
+        if ui.flag(q["attachment_count"]):
+            st.markdown(f"**Attachments:** {int(q['attachment_count'])} (see the official record)")
+        revs = ui.query(records.revisions, int(item_id))
+        if len(revs):
+            st.markdown("**Correction history**: earlier answers, replaced by a correction")
+            st.dataframe(revs.drop(columns=["answer_html"]), hide_index=True)
+        st.markdown(f"[Official record]({q['url']}) · retrieved {ui.fmt_date(q['retrieved_at'])}")
+    elif kind == "statement":
+        s = ui.query(records.statement, int(item_id)).iloc[0]
+        st.markdown(f"### {ui.md_escape(s['title'])}")
+        st.caption(f"{s['house']} · made {ui.fmt_date(s['date_made'])} by {ui.md_escape(s['member_name'])}")
+        if s["text_html"]:
+            st.html(s["text_html"])
+        st.markdown(f"[Official record]({s['url']})")
+    else:
+        debate_id = item_id if kind == "debate" else None
+        if debate_id:
+            d = ui.query(records.debate, debate_id).iloc[0]
+            st.markdown(f"### {ui.md_escape(d['title'])}")
+            st.caption(f"{ui.md_escape(d['location'] or d['house'] or '')} · {ui.fmt_date(d['date'])}")
+            if d["participants"]:
+                st.markdown("**Members:** " + ui.md_escape(d["participants"]))
+            if d["notes"]:
+                st.caption(ui.md_escape(d["notes"]))
+            st.markdown(f"[Hansard]({d['url']})")
+        else:
+            r = found[found["doc_id"] == doc].iloc[0]
+            st.markdown(f"### {ui.md_escape(r['title'])}")
+            st.markdown(ui.md_escape(r["text_a"]))
+            st.markdown(f"[Hansard]({r['url']})")
+
+ui.source_footer(like=None, note="Parliamentary records")
