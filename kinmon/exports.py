@@ -143,6 +143,7 @@ def to_parquet_bytes(df: pd.DataFrame) -> bytes:
 
 def to_xlsx_bytes(df: pd.DataFrame, readme: list[tuple[str, str]], sheet: str = "data") -> bytes:
     from openpyxl import Workbook
+    from openpyxl.styles import Font
 
     wb = Workbook()
     ws = wb.active
@@ -151,7 +152,7 @@ def to_xlsx_bytes(df: pd.DataFrame, readme: list[tuple[str, str]], sheet: str = 
     for row in _plain(df).itertuples(index=False):
         ws.append([_cell(v) for v in row])
     for cell in ws[1]:
-        cell.font = cell.font.copy(bold=True)
+        cell.font = Font(bold=True)
     # openpyxl reads a string starting "=" as a formula: force text for every such cell
     for row in ws.iter_rows(min_row=2):
         for cell in row:

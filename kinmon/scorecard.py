@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 POSITIVE = ("delivered", "partly_delivered", "in_progress")
+MIN_TO_JUDGE = 3  # fewer commitments than this are too few to summarise with a badge
 NEGATIVE = ("stalled", "dropped")
 
 
@@ -30,16 +31,19 @@ def priority_line(mix: pd.DataFrame, priority_id: int) -> str:
 
 
 def verdict(mix: pd.DataFrame, priority_id: int) -> tuple[str, str]:
-    """A short badge (label, colour) summarising the mix, deliberately cautious."""
+    """A short badge (label, colour) on the government's commitments for a priority, deliberately cautious:
+    it judges the commitments made, not whether they meet the Alliance's ask."""
     part = mix[mix["priority_id"] == priority_id]
     total = int(part["commitments"].sum())
     if total == 0:
-        return "No commitments", "gray"
+        return "No government commitment", "gray"
+    if total < MIN_TO_JUDGE:
+        return f"Too few commitments to judge ({total})", "gray"
     share = lambda statuses: part[part["status"].isin(statuses)]["commitments"].sum() / total  # noqa: E731
     if share(NEGATIVE) >= 0.34:
-        return "Stalling", "red"
+        return "Commitments stalling", "red"
     if share(["delivered"]) >= 0.5:
-        return "Mostly delivered", "green"
+        return "Commitments mostly delivered", "green"
     if share(POSITIVE) >= 0.5:
-        return "Moving", "blue"
-    return "Early days", "orange"
+        return "Commitments moving", "blue"
+    return "Commitments at an early stage", "orange"

@@ -28,7 +28,7 @@ _DOCS = """
 CREATE OR REPLACE TABLE search_doc AS
 SELECT 'question:' || CAST(q.id AS VARCHAR) AS doc_id, 'question' AS item_type, CAST(q.id AS VARCHAR) AS item_id,
        coalesce(q.date_answered, q.date_tabled) AS date, q.date_tabled, q.date_answered,
-       coalesce(q.heading, 'Written question') AS title,
+       coalesce(q.heading, 'Written question: ' || left(q.question_text, 70) || '...') AS title,
        concat_ws(' ', q.heading, q.question_text, q.answer_text) AS body,
        q.question_text AS text_a, q.answer_text AS text_b, q.url, q.house,
        q.asking_member_name AS member, q.asking_member_party AS party, q.answering_body_name AS department,

@@ -197,21 +197,80 @@ def current_view_url() -> str | None:
 
 
 # ---------------------------------------------------------------- URL-bound filters
+# Every filter lives in the page's URL as a plain value (?priority=2&types=funding&types=report), is
+# restored from it, and a stale or nonsense value falls back to the default with a short notice. The
+# widget keeps its own key (<param>__w) so the URL can be read and written by the page each run.
 
 
-def bad_param_notice(key: str, valid: Callable[[str], bool], what: str) -> None:
-    """A stale or nonsense URL parameter falls back to the default with a short notice."""
+def _notice(label: str, bad: list[str]) -> None:
+    shown = ", ".join(b[:40] for b in bad)[:120]
+    st.info(f"Ignored the link's {label.lower()} {md_escape(shown)}: not one of the choices. Showing the default.",
+            icon=":material/link_off:")
+
+
+def _write_param(key: str, value: str | list[str] | None) -> None:
+    current = st.query_params.get_all(key)
+    wanted = [] if value in (None, "", []) else ([value] if isinstance(value, str) else list(value))
+    if current != wanted:
+        if wanted:
+            st.query_params[key] = wanted if len(wanted) > 1 else wanted[0]
+        elif key in st.query_params:
+            del st.query_params[key]
+
+
+def url_selectbox(label: str, options: list, key: str, *, index: int = 0, format_func: Callable = str,
+                  help: str | None = None) -> Any:
+    """A selectbox whose value is the URL parameter `key` (the option's plain value)."""
+    values = [str(o) for o in options]
     raw = st.query_params.get(key)
-    if raw is not None and raw != "" and not valid(raw):
-        st.info(f"Ignored the link's {what} {md_escape(raw[:60])!s}: it is not one of the choices. Showing the default.",
-                icon=":material/link_off:")
+    if raw is not None and raw not in values:
+        _notice(label, [raw])
+        raw = None
+    wkey = f"{key}__w"
+    if raw is not None and wkey not in st.session_state:
+        st.session_state[wkey] = options[values.index(raw)]
+    choice = st.selectbox(label, options, index=index, format_func=format_func, key=wkey, help=help)
+    _write_param(key, None if choice == options[index] else str(choice))
+    return choice
 
 
-def bound_selectbox(label: str, options: list, key: str, *, index: int = 0, format_func: Callable = str,
-                    help: str | None = None) -> Any:
-    bad_param_notice(key, lambda v: v in [str(o) for o in options], label.lower())
-    return st.selectbox(label, options, index=index, format_func=format_func, key=key, help=help,
-                        bind="query-params")
+def url_multiselect(label: str, options: list, key: str, *, format_func: Callable = str,
+                    placeholder: str = "Any") -> list:
+    values = [str(o) for o in options]
+    raw = st.query_params.get_all(key)
+    bad = [v for v in raw if v not in values]
+    if bad:
+        _notice(label, bad)
+    wkey = f"{key}__w"
+    if raw and wkey not in st.session_state:
+        st.session_state[wkey] = [options[values.index(v)] for v in raw if v in values]
+    picked = st.multiselect(label, options, key=wkey, format_func=format_func, placeholder=placeholder)
+    _write_param(key, [str(p) for p in picked])
+    return picked
+
+
+def url_text(label: str, key: str, *, help: str | None = None, placeholder: str | None = None,
+             max_chars: int = 200) -> str:
+    raw = (st.query_params.get(key) or "")[:max_chars]
+    wkey = f"{key}__w"
+    if raw and wkey not in st.session_state:
+        st.session_state[wkey] = raw
+    text = st.text_input(label, key=wkey, help=help, placeholder=placeholder, max_chars=max_chars)
+    _write_param(key, text.strip() or None)
+    return text.strip()
+
+
+def url_date(label: str, key: str, *, default: date | None = None) -> date | None:
+    raw = st.query_params.get(key)
+    parsed = parse_iso_date(raw)
+    if raw and parsed is None:
+        _notice(label, [raw])
+    wkey = f"{key}__w"
+    if parsed is not None and wkey not in st.session_state:
+        st.session_state[wkey] = parsed
+    value = st.date_input(label, value=default, key=wkey, format="YYYY-MM-DD")
+    _write_param(key, None if value == default or value is None else value.isoformat())
+    return value
 
 
 def parse_iso_date(value: str | None) -> date | None:

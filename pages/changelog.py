@@ -13,7 +13,7 @@ ui.page_header("What changed, and when?",
                "Every change of a commitment's status, with its reason and source, and every update of the data.")
 ui.freshness_line()
 
-since = st.date_input("Changes since", value=date(2023, 12, 1), key="since", format="YYYY-MM-DD")
+since = ui.url_date("Changes since", key="since", default=date(2023, 12, 1))
 
 st.subheader("Ratings")
 changes = ui.query(core.rating_changes, since)

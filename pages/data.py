@@ -35,7 +35,7 @@ for name, spec in exports.TABLES.items():
 st.subheader("Every table in the database")
 inventory = ui.query(core.table_inventory)
 st.dataframe(inventory, hide_index=True)
-table = st.selectbox("Table", list(inventory["table"]), key="table", bind="query-params")
+table = ui.url_selectbox("Table", list(inventory["table"]), key="table")
 df = ui.query(core.whole_table, table)
 st.dataframe(df.head(200), hide_index=True)
 st.caption(f"Showing {min(200, len(df))} of {len(df):,} rows.")

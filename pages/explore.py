@@ -15,8 +15,8 @@ ui.page_header("Search Parliament's record on kinship care",
                "Written questions and answers, written statements, debates and speeches, ranked by relevance.")
 ui.freshness_line()
 
-text = st.text_input("Search", key="q", bind="query-params", help=SEARCH_HELP,
-                     placeholder='e.g. "kinship allowance" OR "special guardianship allowance"')
+text = ui.url_text("Search", key="q", help=SEARCH_HELP,
+                   placeholder='e.g. "kinship allowance" OR "special guardianship allowance"')
 
 
 def _opts(column):
@@ -39,27 +39,24 @@ chosen: dict[str, tuple] = {}
 with st.expander("Filters", expanded=bool(set(st.query_params) - {"q"})):
     cols = st.columns(4)
     for i, (key, label, fname, column, opts) in enumerate(FACETS):
-        raw = st.query_params.get_all(key)
-        bad = [v for v in raw if v not in [str(o) for o in opts]]
-        if bad:
-            st.info(f"Ignored {label.lower()} {ui.md_escape(', '.join(bad)[:80])} from the link: not one of the choices.",
-                    icon=":material/link_off:")
         counts = ui.query(search.facet, text, column, **{k: v for k, v in chosen.items() if k != fname})
         n = dict(zip(counts["value"], counts["n"]))
         fmt = (lambda o, n=n: f"{o}. {titles[o]} ({n.get(o, 0)})") if key == "priority" else \
               (lambda o, n=n: f"{o} ({n.get(o, 0)})")
-        picked = cols[i % 4].multiselect(label, opts, key=key, bind="query-params", format_func=fmt,
-                                         placeholder="Any")
+        with cols[i % 4]:
+            picked = ui.url_multiselect(label, opts, key=key, format_func=fmt)
         if picked:
             chosen[fname] = tuple(picked)
     c1, c2, c3, c4, c5 = st.columns(5)
-    named = c1.selectbox("Named day", ["any", "yes", "no"], key="named", bind="query-params")
+    with c1:
+        named = ui.url_selectbox("Named day", ["any", "yes", "no"], key="named")
     if named != "any":
         chosen["named_day"] = named == "yes"
     for col, key, label, fname in ((c2, "tabled_from", "Tabled from", "tabled_from"), (c3, "tabled_to", "Tabled to", "tabled_to"),
                                    (c4, "answered_from", "Answered from", "answered_from"),
                                    (c5, "answered_to", "Answered to", "answered_to")):
-        value = col.date_input(label, value=None, key=key, bind="query-params", format="YYYY-MM-DD")
+        with col:
+            value = ui.url_date(label, key=key)
         if value:
             chosen[fname] = value
 
@@ -97,9 +94,9 @@ with tab_table:
                     filters={"q": text, **{k: v for k, v in chosen.items()}}, key="results")
 
 with tab_new:
-    since = st.date_input("New since", value=date.today() - timedelta(days=90), key="since", format="YYYY-MM-DD")
-    pid = st.selectbox("For priority", ["all", *titles], key="feed_priority",
-                       format_func=lambda p: "All priorities" if p == "all" else f"{p}. {titles[p]}")
+    since = ui.url_date("New since", key="since", default=date.today() - timedelta(days=90))
+    pid = ui.url_selectbox("For priority", ["all", *titles], key="feed",
+                           format_func=lambda p: "All priorities" if p == "all" else f"{p}. {titles[p]}")
     new = ui.query(core.changes_since, since, None if pid == "all" else int(pid))
     st.markdown(f"**{len(new)} new items** since {ui.fmt_date(since)}: questions, answers, debates, events and "
                 "status changes.")

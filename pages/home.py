@@ -36,7 +36,7 @@ for start in range(0, len(prios), 4):
                 st.caption(f"Latest evidence, {ui.fmt_date(ev['date'])}: {ui.md_escape(ev['what'])}")
             n_items = int(attention[attention["priority_id"] == pid]["items"].sum())
             st.caption(f"Parliamentary items tagged to this priority: {n_items}")
-            st.page_link("pages/priorities.py", label="Commitments and evidence", icon=":material/arrow_forward:",
+            st.page_link("pages/priorities.py", label=f"Open priority {pid}", icon=":material/arrow_forward:",
                          query_params={"priority": str(pid)})
 
 st.subheader("Commitments by status")

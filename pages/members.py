@@ -17,10 +17,10 @@ ui.freshness_line()
 party_options = ["all"] + ui.query(members.parties)
 c1, c2 = st.columns(2)
 with c1:
-    party = ui.bound_selectbox("Party", party_options, key="party",
+    party = ui.url_selectbox("Party", party_options, key="party",
                                format_func=lambda p: "All parties" if p == "all" else p)
 with c2:
-    house = ui.bound_selectbox("House", ["all", "Commons", "Lords"], key="house",
+    house = ui.url_selectbox("House", ["all", "Commons", "Lords"], key="house",
                                format_func=lambda h: "Both Houses" if h == "all" else h)
 
 activity = ui.query(members.member_activity, None if party == "all" else party, None if house == "all" else house)

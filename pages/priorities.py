@@ -12,7 +12,7 @@ prios = ui.query(core.priorities)
 ids = [int(p) for p in prios["priority_id"]]
 titles = dict(zip(ids, prios["short_title"]))
 
-pid = ui.bound_selectbox("Priority", ids, key="priority", format_func=lambda p: f"{p}. {titles[p]}")
+pid = ui.url_selectbox("Priority", ids, key="priority", format_func=lambda p: f"{p}. {titles[p]}")
 p = prios[prios["priority_id"] == pid].iloc[0]
 
 ui.page_header(f"Priority {pid}: {p['short_title']}")
@@ -145,7 +145,7 @@ with tab_t:
 
 with tab_new:
     default_since = date.today() - timedelta(days=365)
-    since = st.date_input("What changed since", value=default_since, key="since", format="YYYY-MM-DD")
+    since = ui.url_date("What changed since", key="since", default=default_since)
     changes = ui.query(core.changes_since, since, pid)
     st.markdown(f"**{len(changes)} changes** on or after {ui.fmt_date(since)}.")
     st.dataframe(changes, hide_index=True,

@@ -16,17 +16,17 @@ prios = ui.query(core.priorities)
 titles = dict(zip(prios["priority_id"], prios["short_title"]))
 types = ui.query(core.event_types)
 
-c1, c2, c3 = st.columns([2, 2, 3])
+c1, c2, c3, c4 = st.columns([2, 2, 1, 1])
 with c1:
-    choice = ui.bound_selectbox("Priority", ["all"] + [str(p) for p in titles], key="priority",
+    choice = ui.url_selectbox("Priority", ["all"] + [str(p) for p in titles], key="priority",
                                 format_func=lambda p: "All priorities" if p == "all" else f"{p}. {titles[int(p)]}")
 with c2:
-    ui.bad_param_notice("types", lambda v: all(t in types for t in v.split(",")), "event types")
-    chosen = st.multiselect("Kinds of event", types, default=[], key="types", bind="query-params",
-                            placeholder="All kinds")
+    chosen = ui.url_multiselect("Kinds of event", types, key="types", placeholder="All kinds")
 with c3:
-    first, last = date(2022, 1, 1), date.today()
-    span = st.slider("Dates", min_value=first, max_value=last, value=(first, last), format="MMM YYYY", key="dates")
+    start = ui.url_date("From", key="from", default=date(2022, 1, 1))
+with c4:
+    end = ui.url_date("To", key="to", default=date.today())
+span = (start, end)
 
 events = ui.query(core.timeline, None if choice == "all" else int(choice), span[0], span[1], chosen or None)
 label = "all priorities" if choice == "all" else f"priority {choice}"

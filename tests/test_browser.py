@@ -29,7 +29,10 @@ PAGES = {
     "priorities?priority=2": "Priority 2:",
     "parliament": None,
     "statistics": None,
-    "timeline": "What has happened on kinship care, and when?",
+    "timeline?priority=3": "What has happened on kinship care, and when?",
+    "search?q=%22special+guardianship%22": "Search Parliament's record on kinship care",
+    "members": "Who in Parliament is acting on kinship care?",
+    "changelog": "What changed, and when?",
     "data": "Data & downloads",
     "about": "About kinmon",
 }
@@ -108,7 +111,12 @@ def test_every_page_loads_without_an_error(dashboard, browser, path):
             assert heading.startswith(PAGES[path])
         assert page.locator('[data-testid="stException"]').count() == 0
         assert page.locator('[data-testid="stAlertContentError"]').count() == 0
-        assert "Sources" in page.inner_text("body")
+        body = page.inner_text("body")
+        assert "Sources" in body
+        if path.startswith("timeline?priority=3"):
+            assert "for priority 3" in body  # the view was restored from the URL
+        if path.startswith("search?q="):
+            assert 'for "special guardianship"' in body
         shots = os.environ.get("KINMON_SCREENSHOTS")
         if shots:
             Path(shots).mkdir(parents=True, exist_ok=True)
