@@ -84,8 +84,8 @@ def readme_lines(title: str, df: pd.DataFrame, sources: pd.DataFrame, filters: d
     if view_url:
         lines.append(("View", view_url))
     for _, s in sources.iterrows():
-        lines.append(("Source", f"{s['publisher']}: {s['title']}" + (f" <{s['url']}>" if s["url"] else "")))
-        lines.append(("Licence", s["licence"] + (f" <{s['licence_url']}>" if s["licence_url"] else "")))
+        lines.append(("Source", f"{s['publisher']}: {s['title']}" + (f" <{s['url']}>" if _present(s["url"]) else "")))
+        lines.append(("Licence", s["licence"] + (f" <{s['licence_url']}>" if _present(s["licence_url"]) else "")))
         lines.append(("Retrieved at", str(s["retrieved_at"])))
     if (sources["licence"] == "Open Parliament Licence v3.0").any() if len(sources) else False:
         lines.append(("Attribution", "Contains Parliamentary information licensed under the Open Parliament Licence v3.0."))
@@ -94,6 +94,10 @@ def readme_lines(title: str, df: pd.DataFrame, sources: pd.DataFrame, filters: d
     lines.append(("Suppression", "Statistical suppression codes (c, k, u, x, z, low) are kept as codes, never 0."))
     lines.append(("Cite as", citation(title, sources, url=view_url)))
     return lines
+
+
+def _present(value) -> bool:
+    return isinstance(value, str) and bool(value.strip())
 
 
 def readme_text(lines: list[tuple[str, str]]) -> str:

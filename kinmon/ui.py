@@ -127,7 +127,7 @@ def source_footer(source_ids: Sequence[str] | None = None, *, note: str | None =
     lines = []
     for _, s in src.head(12).iterrows():
         title = md_escape(s["title"])
-        link = f"[{title}]({s['url']})" if s["url"] else title
+        link = f"[{title}]({s['url']})" if isinstance(s["url"], str) and s["url"] else title
         lines.append(f"- {md_escape(s['publisher'])}: {link}. {md_escape(s['licence'])}. Retrieved {fmt_date(s['retrieved_at'])}.")
     if len(src) > 12:
         lines.append(f"- and {len(src) - 12} more sources: see Data & downloads.")
@@ -194,6 +194,36 @@ def current_view_url() -> str | None:
     page = st.session_state.get("_kinmon_page_path", "")
     qs = "&".join(f"{k}={v}" for k, v in params.items())
     return f"{base}/{page}" + (f"?{qs}" if qs else "")
+
+
+def data_as_of() -> str:
+    """The newest date the data was refreshed: the snapshot's date or the last successful ingest."""
+    from kinmon.queries import core
+
+    fresh = query(core.freshness)
+    dates = [str(r["cursor"]) if r["source"] == "snapshot" else pd.Timestamp(r["last_success"]).date().isoformat()
+             for _, r in fresh.iterrows()]
+    return max(dates) if dates else "unknown"
+
+
+def chart(fig, name: str, *, key: str | None = None) -> None:
+    """Show a figure, stamped with its data date, with PNG and SVG downloads for publication."""
+    from kinmon.charts import images
+
+    fig = images.stamp(fig, f"kinmon · data as of {data_as_of()}")
+    key = key or name
+    st.plotly_chart(fig, key=f"{key}-chart", config={
+        "displaylogo": False,
+        "toImageButtonOptions": {"format": "png", "filename": name, "scale": 2},
+    })
+    if images.available():
+        c1, c2, _ = st.columns([1, 1, 6])
+        c1.download_button("PNG", lambda: images.to_image(fig, "png"), f"{name}.png", "image/png",
+                           key=f"{key}-png", on_click="ignore", icon=":material/image:")
+        c2.download_button("SVG", lambda: images.to_image(fig, "svg"), f"{name}.svg", "image/svg+xml",
+                           key=f"{key}-svg", on_click="ignore", icon=":material/image:")
+    else:
+        st.caption("Save the chart as a PNG with the camera icon above it; the title and source are inside the image.")
 
 
 # ---------------------------------------------------------------- URL-bound filters

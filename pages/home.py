@@ -40,22 +40,18 @@ for start in range(0, len(prios), 4):
                          query_params={"priority": str(pid)})
 
 st.subheader("Commitments by status")
-st.plotly_chart(
-    charts.status_mix(mix, titles, scale, "Source: kinmon commitments register, each status with its source "
-                      "(see Priorities). Compiled from government and parliamentary publications."),
-    config={"displaylogo": False},
-)
+ui.chart(charts.status_mix(mix, titles, scale, "Source: kinmon commitments register, each status with its source "
+                           "(see Priorities). Compiled from government and parliamentary publications."),
+         "kinmon-commitments-by-status")
 with st.expander("What the statuses mean"):
     st.dataframe(scale[["label", "definition"]], hide_index=True)
 
 st.subheader("Parliamentary attention over time")
 undated = ui.query(core.undated_tagged)
-st.plotly_chart(
-    charts.attention(attention, "Written questions, debates and statements on kinship care, per quarter",
-                     "Source: UK Parliament, via kinmon. Contains Parliamentary information licensed under the "
-                     "Open Parliament Licence v3.0."),
-    config={"displaylogo": False},
-)
+ui.chart(charts.attention(attention, "Written questions, debates and statements on kinship care, per quarter",
+                          "Source: UK Parliament, via kinmon. Contains Parliamentary information licensed under the "
+                          "Open Parliament Licence v3.0."),
+         "kinmon-parliamentary-attention")
 if undated:
     st.caption(f"{undated} tagged written questions have no known date and are not in this chart.")
 

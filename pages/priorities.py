@@ -55,9 +55,9 @@ with tab_c:
                 },
             )
         st.markdown("#### How each status moved")
-        st.plotly_chart(charts.status_history(history, scale, f"Priority {pid}: status of each commitment over time",
-                                              "Source: kinmon commitments register; each change is dated and sourced."),
-                        config={"displaylogo": False})
+        ui.chart(charts.status_history(history, scale, f"Priority {pid}: status of each commitment over time",
+                                       "Source: kinmon commitments register; each change is dated and sourced."),
+                 f"kinmon-priority-{pid}-status-history")
         with st.expander("Full status history (append-only)"):
             st.dataframe(history[["title", "changed_on", "status_label", "reason", "source_url"]], hide_index=True,
                          column_config={"source_url": st.column_config.LinkColumn("Source", display_text="source"),
@@ -95,8 +95,8 @@ with tab_i:
         publications = "; ".join(sorted(set(values["publication"])))
         left, right = st.columns([3, 2])
         with left:
-            st.plotly_chart(charts.indicator(values, ind["headline"], f"Source: {publications}"),
-                            config={"displaylogo": False}, key=f"ind-{ind['series_id']}")
+            ui.chart(charts.indicator(values, ind["headline"], f"Source: {publications}"),
+                     f"kinmon-{ind['series_id']}")
         with right:
             shown = values.assign(value=values["value"].astype("string").fillna(
                 values["suppression"].fillna(values["value_text"])))
@@ -135,9 +135,8 @@ with tab_t:
     if events.empty:
         st.info("No dated events for this priority.")
     else:
-        st.plotly_chart(charts.timeline(events, f"Priority {pid}: dated events",
-                                        "Source: kinmon timeline, each event with its source."),
-                        config={"displaylogo": False})
+        ui.chart(charts.timeline(events, f"Priority {pid}: dated events",
+                                 "Source: kinmon timeline, each event with its source."), f"kinmon-priority-{pid}-timeline")
         st.dataframe(events[["date", "title", "type", "amount_gbp", "source_url"]], hide_index=True,
                      column_config={"source_url": st.column_config.LinkColumn("Source", display_text="source"),
                                     "date": st.column_config.DateColumn("Date"),

@@ -34,10 +34,9 @@ st.markdown(f"**{len(events)} events** for {label}, {ui.fmt_date(span[0])} to {u
 if events.empty:
     st.info("Nothing matches these filters.")
 else:
-    st.plotly_chart(charts.timeline(events, f"Kinship care timeline: {label}",
-                                    "Source: kinmon timeline, compiled from government, parliamentary and sector "
-                                    "publications; each event links to its source."),
-                    config={"displaylogo": False})
+    ui.chart(charts.timeline(events, f"Kinship care timeline: {label}",
+                             "Source: kinmon timeline, compiled from government, parliamentary and sector "
+                             "publications; each event links to its source."), "kinmon-timeline")
     shown = events[["date", "title", "type", "priorities", "amount_gbp", "source_title", "source_url", "notes"]]
     st.dataframe(shown, hide_index=True,
                  column_config={"source_url": st.column_config.LinkColumn("Source", display_text="open"),

@@ -1,0 +1,154 @@
+"""Parliament: what is Parliament asking about kinship care, and how quickly does government answer?"""
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from kinmon import ui
+from kinmon.charts import parliament as charts
+from kinmon.queries import core
+from kinmon.queries import parliament as pq
+
+EARLIEST = date(2022, 1, 1)
+LATEST_CARDS = 10
+SOURCE = ("Source: UK Parliament written questions and answers, via kinmon. " + ui.OPL_ATTRIBUTION)
+BREAKDOWN_LABELS = {"department": "Answering department", "party": "Party of the asker (at the time)",
+                    "house": "House"}
+
+ui.page_header(
+    "What is Parliament asking about kinship care, and how quickly does government answer?",
+    "Written questions and answers, written ministerial statements and debates that mention kinship care, "
+    "special guardianship, family and friends care or connected carers. Each links to the official record.",
+)
+ui.freshness_line()
+
+prios = ui.query(core.priorities)
+titles = dict(zip(prios["priority_id"].astype(int), prios["short_title"]))
+bounds = ui.query(pq.question_date_range).iloc[0]
+first = bounds["first_date"].date() if pd.notna(bounds["first_date"]) else EARLIEST
+last = max(bounds["last_date"].date() if pd.notna(bounds["last_date"]) else date.today(), first)
+
+c1, c2, c3 = st.columns([3, 2, 2])
+with c1:
+    choice = ui.url_selectbox("Priority", ["all", *[str(p) for p in titles]], key="priority",
+                              format_func=lambda p: "All priorities" if p == "all" else f"{p}. {titles[int(p)]}")
+with c2:
+    since = ui.url_date("Tabled from", key="from", default=first)
+with c3:
+    until = ui.url_date("Tabled to", key="to", default=last)
+priority = None if choice == "all" else int(choice)
+if since and until and since > until:
+    st.warning("The start date is after the end date: showing nothing until they are swapped.")
+label = "all priorities" if priority is None else f"priority {priority}: {titles[priority]}"
+# The full range is no filter at all, so transcribed questions with no known date still count.
+window = (None if since == first else since, None if until == last else until, priority)
+
+summary = ui.query(pq.question_summary, *window).iloc[0]
+m1, m2, m3, m4 = st.columns(4)
+m1.metric("Questions tabled", int(summary["questions"]))
+m2.metric("Answered", int(summary["answered"]), help="Questions in this view with an answer on record.")
+median = summary["median_days_to_answer"]
+m3.metric("Median days to answer", "n/a" if pd.isna(median) else f"{median:g}",
+          help="From the day a question was tabled to the day it was answered.")
+m4.metric("Named-day questions answered late", int(summary["named_day_late"]),
+          help="Answered after the day the asker named for an answer.")
+st.caption(f"Questions tabled {ui.fmt_date(since)} to {ui.fmt_date(until)}, {label}. Transcribed questions "
+           "with no known date count only while the dates are left at their full range.")
+
+tab_time, tab_who, tab_speed = st.tabs(["Over time", "Who asks, who answers", "How long answers take"])
+with tab_time:
+    monthly = ui.query(pq.questions_per_month, *window)
+    if monthly.empty:
+        st.info("No dated questions in this view.")
+    else:
+        st.plotly_chart(charts.questions_over_time(monthly, f"Written questions on kinship care per month ({label})",
+                                                   SOURCE), config={"displaylogo": False})
+        st.dataframe(monthly, hide_index=True,
+                     column_config={"month": st.column_config.DateColumn("Month", format="MMM YYYY"),
+                                    "tabled": "Tabled", "answered": "Answered"})
+with tab_who:
+    by = ui.url_selectbox("Break down by", list(BREAKDOWN_LABELS), key="by", format_func=BREAKDOWN_LABELS.get)
+    counts = ui.query(pq.questions_by, by, *window)
+    if counts.empty:
+        st.info("No questions in this view.")
+    else:
+        st.plotly_chart(charts.breakdown(counts, by, f"Written questions on kinship care by "
+                                         f"{BREAKDOWN_LABELS[by].lower()}", SOURCE), config={"displaylogo": False})
+        st.dataframe(counts, hide_index=True)
+        if by == "party":
+            st.caption("Party on the day the question was tabled, from the Members API's party history where "
+                       "kinmon has it; otherwise the party Parliament gives with the question.")
+with tab_speed:
+    by_dept = ui.query(pq.answer_times_by_department, *window)
+    if by_dept.empty:
+        st.info("No answered questions with both dates in this view.")
+    else:
+        st.plotly_chart(charts.answer_times(by_dept, "Median days from tabling to answer, by department", SOURCE),
+                        config={"displaylogo": False})
+        st.dataframe(by_dept, hide_index=True)
+        trend = ui.query(pq.answer_times_by_month, *window)
+        st.plotly_chart(charts.answer_time_trend(trend, "Days to answer, by month tabled", SOURCE),
+                        config={"displaylogo": False})
+    st.markdown("**Named-day questions answered late, or still waiting**")
+    late = ui.query(pq.named_day_late, *window)
+    st.dataframe(late.drop(columns=["source_id"]), hide_index=True,
+                 column_config={"url": st.column_config.LinkColumn("Official record", display_text="open")})
+    st.markdown("**Holding answers** (the department promised a full answer later)")
+    holding = ui.query(pq.holding_answers, *window)
+    st.dataframe(holding.drop(columns=["source_id"]), hide_index=True,
+                 column_config={"url": st.column_config.LinkColumn("Official record", display_text="open")})
+
+st.subheader("Latest questions and answers")
+left, right = st.columns([3, 2])
+with left:
+    latest = ui.query(pq.latest_questions, *window, limit=LATEST_CARDS)
+    if latest.empty:
+        st.info("No questions in this view.")
+    for _, q in latest.iterrows():
+        with st.container(border=True):
+            who = " · ".join(x for x in [q["house"], q["asking_member_name"], q["asking_member_party"],
+                                         q["answering_body_name"]] if isinstance(x, str) and x)
+            when = f"tabled {ui.fmt_date(q['date_tabled'])}" + (
+                f", answered {ui.fmt_date(q['date_answered'])}" if pd.notna(q["date_answered"]) else ", not yet answered")
+            heading = ui.md_escape(q["heading"] or f"Question {q['uin']}")
+            link = f"[{heading}]({q['url']})" if isinstance(q["url"], str) and q["url"] else heading
+            st.markdown(f"**{link}**  \n{ui.md_escape(who)} · {when}"
+                        + (f" · priorities {q['priorities']}" if isinstance(q["priorities"], str) else ""))
+            st.markdown(ui.md_escape(q["question_text"]))
+            if isinstance(q["answer_excerpt"], str) and q["answer_excerpt"]:
+                kind = "Holding answer" if ui.flag(q["answer_is_holding"]) else (
+                    "Corrected answer" if ui.flag(q["answer_is_correction"]) else "Answer")
+                st.caption(f"{kind}: {ui.md_escape(q['answer_excerpt'])}")
+            if ui.flag(q["is_curated"]):
+                st.caption("Transcribed from a public page; the live record replaces it once ingested.")
+with right:
+    st.markdown("**Written ministerial statements**")
+    statements = ui.query(pq.latest_statements, *window)
+    if statements.empty:
+        st.caption("No written statements in this view yet: run `python -m kinmon ingest parliament`.")
+    else:
+        st.dataframe(statements[["date_made", "title", "member_name", "url"]], hide_index=True,
+                     column_config={"date_made": st.column_config.DateColumn("Made"), "title": "Title",
+                                    "member_name": "Minister",
+                                    "url": st.column_config.LinkColumn("Record", display_text="open")})
+    st.markdown("**Debates**")
+    debates = ui.query(pq.latest_debates, *window)
+    if debates.empty:
+        st.caption("No debates in this view.")
+    else:
+        st.dataframe(debates[["date", "title", "house", "location", "url"]], hide_index=True,
+                     column_config={"date": st.column_config.DateColumn("Date"), "title": "Debate",
+                                    "url": st.column_config.LinkColumn("Hansard", display_text="open")})
+
+shown = ui.query(pq.questions_export, *window)
+with st.expander(f"All {len(shown)} questions in this view"):
+    st.dataframe(shown, hide_index=True,
+                 column_config={"url": st.column_config.LinkColumn("Official record", display_text="open"),
+                                "date_tabled": st.column_config.DateColumn("Tabled"),
+                                "date_answered": st.column_config.DateColumn("Answered")})
+ui.download_row(shown, "kinship-written-questions", f"Written questions on kinship care ({label})",
+                full=ui.query(pq.questions_export),
+                filters={"priority": choice, "tabled_from": since, "tabled_to": until}, key="questions")
+ui.source_footer(ui.query(pq.parliament_source_ids),
+                 note="written questions, statements and debates link to the official record")

@@ -1,0 +1,168 @@
+"""Statistics: how many children leave care to live with family, and how does it vary across England?"""
+
+from datetime import date
+
+import streamlit as st
+
+from kinmon import ui
+from kinmon.charts import statistics as charts
+from kinmon.queries import statistics as stats
+
+DEFAULT_MEASURE = "cla_ceased_special_guardianship_order"
+LEVELS = ["National", "Regional", "Local authority"]
+LEVEL_WORDS = {"National": "England (or a wider country)", "Regional": "A region", "Local authority": "A council"}
+SHOW_CHOICES = {"top": "Highest 20", "bottom": "Lowest 20", "all": "All councils"}
+RANKED = 20
+
+ui.page_header("What do the published statistics show?",
+               "Official figures on kinship care and the care system, chosen for the Kinship Care Alliance's "
+               "priorities: the latest release of each, with earlier releases kept. A suppressed figure is shown "
+               "as its code (such as c), never as 0.")
+ui.freshness_line()
+
+measures = ui.query(stats.measures)
+if measures.empty:
+    st.info("No statistics are loaded yet. Run `python -m kinmon ingest statistics`, or load a DfE CSV with "
+            "`python -m kinmon ingest file PATH_OR_URL`.")
+    ui.source_footer(like="figure:%")
+    st.stop()
+
+ids = list(measures["series_id"])
+names = {s: t + (" (context)" if ctx else "")
+         for s, t, ctx in zip(measures["series_id"], measures["title"], measures["is_context"])}
+sid = ui.url_selectbox("Measure", ids, key="measure", index=ids.index(DEFAULT_MEASURE) if DEFAULT_MEASURE in ids else 0,
+                       format_func=names.get)
+info = ui.query(stats.series_info, sid)
+if info.get("description"):
+    st.caption(ui.md_escape(info["description"]))
+
+# ---------------------------------------------------------------- where, which breakdown, which years
+places = ui.query(stats.geographies, sid)
+levels = [lv for lv in LEVELS if lv in set(places["geographic_level"])] or sorted(set(places["geographic_level"]))
+breakdowns = ui.query(stats.breakdowns, sid)
+c1, c2, c3 = st.columns([1, 2, 2])
+with c1:
+    level = ui.url_selectbox("Area", levels, key="level", format_func=lambda lv: LEVEL_WORDS.get(lv, lv))
+at_level = places[places["geographic_level"] == level]
+codes = list(at_level["geography_code"])
+labels = dict(zip(at_level["geography_code"], at_level["label"]))
+with c2:
+    code = ui.url_selectbox("Place", codes, key="place", format_func=lambda c: labels[c])
+with c3:
+    keys = list(breakdowns["filter_key"])
+    filter_key = ui.url_selectbox("Breakdown", keys, key="breakdown", index=keys.index("") if "" in keys else 0,
+                                  format_func=lambda k: k.replace("|", "; ") or "All (as published)") \
+        if len(keys) > 1 else (keys[0] if keys else "")
+place = labels.get(code, code)
+
+everything = ui.query(stats.series_values, sid, code, filter_key=filter_key)
+years = sorted({d.year for d in everything["period_end"].dropna()})
+y1, y2, y3 = st.columns([1, 1, 2])
+if years:
+    with y1:
+        first = ui.url_selectbox("From", years, key="from")
+    with y2:
+        last = ui.url_selectbox("To", years[::-1], key="to")
+    first, last = min(first, last), max(first, last)
+else:
+    first = last = None
+with y3:
+    st.write("")
+    all_vintages = st.toggle("Show earlier releases' values too", key="vintages",
+                             help="Each new release restates earlier years; kinmon keeps every release.")
+start, end = (date(first, 1, 1), date(last, 12, 31)) if years else (None, None)
+values = ui.query(stats.series_values, sid, code, filter_key=filter_key, all_vintages=all_vintages,
+                  start=start, end=end)
+
+# ---------------------------------------------------------------- the chart and the table, side by side
+shown = values[values["is_shown_vintage"]] if len(values) else values
+codes_seen = list(values["suppression"].dropna()) if len(values) else []
+source = charts.source_line(info.get("source_publisher"), info.get("release_title"), info.get("published_on"),
+                            info.get("licence"), codes_seen)
+title = charts.chart_title(info["title"], place, start, end)
+st.subheader(title)
+for note in ui.query(stats.geography_notes, code):
+    st.info(ui.md_escape(note), icon=":material/account_tree:")
+if values.empty:
+    st.info("No values for this place and these years.")
+else:
+    left, right = st.columns([3, 2])
+    with left:
+        st.plotly_chart(charts.series_over_time(values, title, source, info.get("unit")), config={"displaylogo": False},
+                        key="series-chart")
+    table = values[["time_period", "display", "period_end", "geography_name", "recorded_as", "release_title",
+                    "published_on", "is_latest", "source_url", "source_id"]]
+    with right:
+        st.dataframe(table.drop(columns=["source_id"]), hide_index=True, height=380,
+                     column_config={
+                         "time_period": "Period", "display": "Value", "geography_name": "Place",
+                         "period_end": st.column_config.DateColumn("Period ends"),
+                         "recorded_as": "Published under", "release_title": "Release",
+                         "published_on": st.column_config.DateColumn("Published"),
+                         "is_latest": st.column_config.CheckboxColumn("Latest release"),
+                         "source_url": st.column_config.LinkColumn("Source", display_text="open")})
+    notes = [f"Unit: {ui.md_escape(info.get('unit') or 'as published')}."]
+    if codes_seen:
+        notes.append("Codes: " + ui.md_escape(charts.suppression_note(codes_seen)) + ".")
+    if info.get("newer_available"):
+        notes.append(f"A newer version ({ui.md_escape(info['newer_available'])}) of this data set exists than the one "
+                     "kinmon is pinned to.")
+    if shown["release_id"].astype(str).str.startswith("curated-").any():
+        notes.append("Some values are curated from published reports (data/figures.csv), with their sources.")
+    st.caption(" ".join(notes))
+    ui.download_row(table, f"{sid}-{code}", title, full=ui.query(stats.observations_export, sid),
+                    filters={"measure": sid, "place": place, "breakdown": filter_key or "all", "from": first,
+                             "to": last, "earlier releases": all_vintages}, key="series")
+
+changes = ui.query(stats.vintage_changes, sid, code, filter_key=filter_key)
+if len(changes):
+    with st.expander(f"What later releases changed ({len(changes)} revisions)"):
+        st.dataframe(changes[["time_period", "earlier_release_title", "earlier_display", "later_release_title",
+                              "later_display", "change"]], hide_index=True,
+                     column_config={"time_period": "Period", "earlier_release_title": "Earlier release",
+                                    "earlier_display": "Was", "later_release_title": "Later release",
+                                    "later_display": "Now", "change": st.column_config.NumberColumn("Change")})
+
+# ---------------------------------------------------------------- councils compared
+periods = ui.query(stats.la_periods, sid, filter_key)
+if periods:
+    st.subheader("How do councils compare?")
+    p1, p2 = st.columns([1, 1])
+    with p1:
+        period = ui.url_selectbox("Year ending", periods, key="year", format_func=lambda d: f"{d:%-d %B %Y}")
+    with p2:
+        show = ui.url_selectbox("Show", list(SHOW_CHOICES), key="show", format_func=SHOW_CHOICES.get)
+    comparison = ui.query(stats.la_comparison, sid, period, filter_key=filter_key)
+    numbered = comparison[comparison["value"].notna()]
+    suppressed = comparison[comparison["value"].isna()]
+    picked = {"top": numbered.head(RANKED), "bottom": numbered.tail(RANKED), "all": comparison}[show]
+    if level == "Local authority" and code not in set(picked["geography_code"]):
+        picked = comparison[comparison["geography_code"].isin(set(picked["geography_code"]) | {code})]
+    ranked_title = f"{info['title']}: councils ranked, year ending {period:%-d %B %Y}"
+    left, right = st.columns([3, 2])
+    with left:
+        st.plotly_chart(charts.councils_ranked(picked, ranked_title,
+                                               charts.source_line(info.get("source_publisher"), info.get("release_title"),
+                                                                  info.get("published_on"), info.get("licence"),
+                                                                  list(comparison["suppression"].dropna())),
+                                               info.get("unit"), highlight=code),
+                        config={"displaylogo": False}, key="councils-chart")
+    ranked = picked[["rank", "geography_name", "geography_code", "display", "time_period", "release_title",
+                     "source_url", "source_id"]]
+    with right:
+        st.dataframe(ranked.drop(columns=["source_id"]), hide_index=True, height=420,
+                     column_config={"rank": st.column_config.NumberColumn("Rank"), "geography_name": "Council",
+                                    "geography_code": "Code", "display": "Value", "time_period": "Period",
+                                    "release_title": "Release",
+                                    "source_url": st.column_config.LinkColumn("Source", display_text="open")})
+    if len(suppressed) and show != "all":
+        st.caption(f"{len(suppressed)} councils have no number published for this year: "
+                   + ui.md_escape(", ".join(f"{n} ({d})" for n, d in zip(suppressed["geography_name"], suppressed["display"])))
+                   + ".")
+    st.caption("Councils' figures are not rounded; national and regional ones are rounded to the nearest 10. "
+               "Councils that merged or split are labelled, not joined up.")
+    ui.download_row(ranked, f"{sid}-councils-{period:%Y}", ranked_title, full=comparison,
+                    filters={"measure": sid, "year ending": period, "show": SHOW_CHOICES[show]}, key="councils")
+
+ui.source_footer(sorted(set(values["source_id"].dropna())) if len(values) else None,
+                 note="figures as published, with their release", like="figure:%")
