@@ -22,6 +22,7 @@ import duckdb
 
 from kinmon import store
 from kinmon.config import DATA_DIR
+from kinmon.sources.questions import question_url
 
 OPL = ("Open Parliament Licence v3.0",
        "https://www.parliament.uk/site-information/copyright-parliament/open-parliament-licence/")
@@ -74,21 +75,6 @@ GEOGRAPHIES = {
 }
 LA_PATTERN = re.compile(r"^(?P<name>.+?) \((?P<code>E0[6-9]\d{6}|E10\d{6})\)$")
 QUALIFIED = re.compile(r"^(?P<name>.+?) \((?P<qualifier>[^)]*)\)$")
-
-# Which priorities a curated measure informs, by the words in its id (first match wins).
-MEASURE_PRIORITIES = [
-    (re.compile(r"funding|budget|allowance|asgsf|grant|overspend|uplift|adoption_support_fund"), [7, 2]),
-    (re.compile(r"kinship_survey"), [6, 2]),
-    (re.compile(r"social_worker"), [7]),
-    (re.compile(r"family_network|entering_care_initially|kinship_zones|families_first"), [3]),
-    (re.compile(r"policy"), [2]),
-]
-CONTEXT_MEASURES = re.compile(r"^(children_looked_after|children_in_need|children_social_worker|children_starting|"
-                              r"children_ceasing|cla_ceased_adopted|cafcass)")
-TITLE_WORDS = {"cla": "children looked after", "pct": "(%)", "sgo": "SGO", "sgos": "SGOs", "cao": "CAO",
-               "fte": "(FTE)", "asgsf": "ASGSF", "las": "local authorities", "la": "local authority",
-               "31": "31", "march": "March", "ons": "ONS"}
-
 
 class SnapshotError(ValueError):
     """A snapshot file is malformed: says which file, which line and why."""
@@ -402,13 +388,6 @@ def _paragraphs_html(text: str) -> str:
     return "".join(f"<p>{html.escape(p.strip())}</p>" for p in text.split("\n") if p.strip())
 
 
-def question_url(date_tabled: date | None, uin: str | None) -> str | None:
-    """The official record's address, when the tabled date and UIN are both known."""
-    if date_tabled and uin:
-        return f"https://questions-statements.parliament.uk/written-questions/detail/{date_tabled.isoformat()}/{uin}"
-    return None
-
-
 def _read_questions(data_dir: Path, snap: Snapshot, retrieved: datetime) -> set[str]:
     path = data_dir / "questions.jsonl"
     sid = _source(snap, "snapshot-questions", "UK Parliament",
@@ -538,17 +517,21 @@ def _read_appg(data_dir: Path, snap: Snapshot) -> None:
     snap.tables["appg_membership"] = rows
 
 
-def measure_title(measure: str) -> str:
-    words = [TITLE_WORDS.get(w, w) for w in measure.split("_")]
-    text = " ".join(words)
-    return text[:1].upper() + text[1:]
-
-
-def measure_priorities(measure: str) -> list[int]:
-    for pattern, prios in MEASURE_PRIORITIES:
-        if pattern.search(measure):
-            return prios
-    return [5, 2]
+def _read_measures(data_dir: Path) -> dict[str, tuple]:
+    """Plain titles, descriptions and priorities of the curated figures' measures (data/measures.csv)."""
+    path = data_dir / "measures.csv"
+    out: dict[str, tuple] = {}
+    for line, r in read_csv(path, ["series_id", "title", "description", "priorities", "is_context"]):
+        def build() -> tuple:
+            _required(r, "series_id", "title", "priorities", "is_context")
+            if r["is_context"] not in ("true", "false"):
+                raise ValueError(f"is_context must be true or false, got {r['is_context']!r}")
+            return (r["title"].strip(), r["description"].strip() or None, parse_priorities(r["priorities"]),
+                    r["is_context"] == "true")
+        row = _checked(path, line, build)
+        _unique(path, line, set(out), r["series_id"], "series_id")
+        out[r["series_id"]] = row
+    return out
 
 
 def release_id_for(url: str, publication: str) -> str:
@@ -564,6 +547,7 @@ def _release_year(publication: str) -> int:
 def _read_figures(data_dir: Path, snap: Snapshot, retrieved: datetime) -> None:
     path = data_dir / "figures.csv"
     cols = ["measure", "geography", "period", "value", "unit", "source_publication", "source_url", "notes"]
+    measures = _read_measures(data_dir)
     obs: list[dict] = []
     releases: dict[str, tuple] = {}
     series: dict[str, tuple] = {}
@@ -597,9 +581,11 @@ def _read_figures(data_dir: Path, snap: Snapshot, retrieved: datetime) -> None:
                         notes="; ".join(x for x in (f"coverage: {qualifier}" if qualifier else "", r["notes"].strip()) if x) or None,
                         url=url, year=_release_year(r["source_publication"]), line=line)
         o = _checked(path, line, build)
-        series.setdefault(o["series_id"], (o["series_id"], measure_title(o["series_id"]), o["unit"], None,
-                                           measure_priorities(o["series_id"]), "Curated published figures", None,
-                                           None, None, bool(CONTEXT_MEASURES.match(o["series_id"])),
+        if o["series_id"] not in measures:
+            raise SnapshotError(path, line, f"measure {o['series_id']!r} has no row in measures.csv (title, priorities)")
+        title, description, prios, is_context = measures[o["series_id"]]
+        series.setdefault(o["series_id"], (o["series_id"], title, o["unit"], description, prios,
+                                           "Curated published figures", None, None, None, is_context,
                                            "snapshot-figures"))
         obs.append(o)
     _source(snap, "snapshot-figures", "kinmon", "Published figures on kinship care, curated with their sources",
@@ -648,7 +634,10 @@ def derive(con: duckdb.DuckDBPyConnection, data_dir: Path = DATA_DIR) -> dict[st
 
     rules = classify.load_rules(Path(data_dir) / "classification_rules.json")
     overrides = classify.load_overrides(Path(data_dir) / "classification_overrides.csv")
-    return {"priority_tag": classify.retag_all(con, rules, overrides),
+    from kinmon.ingest.statistics import load_geography
+
+    return {"geography": load_geography(con, Path(data_dir) / "geography.csv"),
+            "priority_tag": classify.retag_all(con, rules, overrides),
             "suggested_evidence": evidence.suggest(con),
             "search_doc": search.rebuild_index(con)}
 

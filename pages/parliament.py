@@ -13,6 +13,13 @@ from kinmon.queries import parliament as pq
 EARLIEST = date(2022, 1, 1)
 LATEST_CARDS = 10
 SOURCE = ("Source: UK Parliament written questions and answers, via kinmon. " + ui.OPL_ATTRIBUTION)
+RECORD_COLUMNS = {
+    "url": st.column_config.LinkColumn("Official record", display_text="open"),
+    "date_tabled": st.column_config.DateColumn("Tabled"),
+    "date_answered": st.column_config.DateColumn("Answered"),
+    "uin": "UIN", "house": "House", "heading": "Heading", "asking_member_name": "Asked by",
+    "answering_body_name": "Department",
+}
 BREAKDOWN_LABELS = {"department": "Answering department", "party": "Party of the asker (at the time)",
                     "house": "House"}
 
@@ -51,8 +58,8 @@ m2.metric("Answered", int(summary["answered"]), help="Questions in this view wit
 median = summary["median_days_to_answer"]
 m3.metric("Median days to answer", "n/a" if pd.isna(median) else f"{median:g}",
           help="From the day a question was tabled to the day it was answered.")
-m4.metric("Named-day questions answered late", int(summary["named_day_late"]),
-          help="Answered after the day the asker named for an answer.")
+m4.metric("Named-day late", int(summary["named_day_late"]),
+          help="Named-day questions answered after the day the asker named for an answer.")
 st.caption(f"Questions tabled {ui.fmt_date(since)} to {ui.fmt_date(until)}, {label}. Transcribed questions "
            "with no known date count only while the dates are left at their full range.")
 
@@ -75,7 +82,8 @@ with tab_who:
     else:
         st.plotly_chart(charts.breakdown(counts, by, f"Written questions on kinship care by "
                                          f"{BREAKDOWN_LABELS[by].lower()}", SOURCE), config={"displaylogo": False})
-        st.dataframe(counts, hide_index=True)
+        st.dataframe(counts, hide_index=True, column_config={by: BREAKDOWN_LABELS[by], "questions": "Questions",
+                                                             "answered": "Answered"})
         if by == "party":
             st.caption("Party on the day the question was tabled, from the Members API's party history where "
                        "kinmon has it; otherwise the party Parliament gives with the question.")
@@ -86,18 +94,21 @@ with tab_speed:
     else:
         st.plotly_chart(charts.answer_times(by_dept, "Median days from tabling to answer, by department", SOURCE),
                         config={"displaylogo": False})
-        st.dataframe(by_dept, hide_index=True)
+        st.dataframe(by_dept, hide_index=True, column_config={
+            "department": "Department", "answered": "Answers", "median_days": "Median days", "mean_days": "Mean days",
+            "longest_days": "Longest (days)", "answered_after_due_date": "Answered after the due date"})
         trend = ui.query(pq.answer_times_by_month, *window)
         st.plotly_chart(charts.answer_time_trend(trend, "Days to answer, by month tabled", SOURCE),
                         config={"displaylogo": False})
     st.markdown("**Named-day questions answered late, or still waiting**")
     late = ui.query(pq.named_day_late, *window)
-    st.dataframe(late.drop(columns=["source_id"]), hide_index=True,
-                 column_config={"url": st.column_config.LinkColumn("Official record", display_text="open")})
+    st.dataframe(late.drop(columns=["source_id"]), hide_index=True, column_config={**RECORD_COLUMNS,
+                 "days_late": "Days late", "date_for_answer": st.column_config.DateColumn("Named day")})
     st.markdown("**Holding answers** (the department promised a full answer later)")
     holding = ui.query(pq.holding_answers, *window)
-    st.dataframe(holding.drop(columns=["source_id"]), hide_index=True,
-                 column_config={"url": st.column_config.LinkColumn("Official record", display_text="open")})
+    st.dataframe(holding.drop(columns=["source_id"]), hide_index=True, column_config={
+        **RECORD_COLUMNS, "date_holding_answer": st.column_config.DateColumn("Holding answer"),
+        "still_holding": "Still holding"})
 
 st.subheader("Latest questions and answers")
 left, right = st.columns([3, 2])
@@ -109,8 +120,9 @@ with left:
         with st.container(border=True):
             who = " · ".join(x for x in [q["house"], q["asking_member_name"], q["asking_member_party"],
                                          q["answering_body_name"]] if isinstance(x, str) and x)
+            answered = pd.notna(q["date_answered"])
             when = f"tabled {ui.fmt_date(q['date_tabled'])}" + (
-                f", answered {ui.fmt_date(q['date_answered'])}" if pd.notna(q["date_answered"]) else ", not yet answered")
+                f", answered {ui.fmt_date(q['date_answered'])}" if answered else ", not yet answered")
             heading = ui.md_escape(q["heading"] or f"Question {q['uin']}")
             link = f"[{heading}]({q['url']})" if isinstance(q["url"], str) and q["url"] else heading
             st.markdown(f"**{link}**  \n{ui.md_escape(who)} · {when}"
@@ -143,10 +155,7 @@ with right:
 
 shown = ui.query(pq.questions_export, *window)
 with st.expander(f"All {len(shown)} questions in this view"):
-    st.dataframe(shown, hide_index=True,
-                 column_config={"url": st.column_config.LinkColumn("Official record", display_text="open"),
-                                "date_tabled": st.column_config.DateColumn("Tabled"),
-                                "date_answered": st.column_config.DateColumn("Answered")})
+    st.dataframe(shown, hide_index=True, column_config=RECORD_COLUMNS)
 ui.download_row(shown, "kinship-written-questions", f"Written questions on kinship care ({label})",
                 full=ui.query(pq.questions_export),
                 filters={"priority": choice, "tabled_from": since, "tabled_to": until}, key="questions")

@@ -156,7 +156,8 @@ if periods:
                                     "release_title": "Release",
                                     "source_url": st.column_config.LinkColumn("Source", display_text="open")})
     if len(suppressed) and show != "all":
-        st.caption(f"{len(suppressed)} councils have no number published for this year: "
+        st.caption(f"{len(suppressed)} {'council has' if len(suppressed) == 1 else 'councils have'} no number "
+                   "published for this year: "
                    + ui.md_escape(", ".join(f"{n} ({d})" for n, d in zip(suppressed["geography_name"], suppressed["display"])))
                    + ".")
     st.caption("Councils' figures are not rounded; national and regional ones are rounded to the nearest 10. "

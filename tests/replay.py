@@ -87,7 +87,7 @@ class ReplayServer:
                 self._serve("POST")
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _H)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     @property
     def url(self) -> str:

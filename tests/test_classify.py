@@ -412,7 +412,8 @@ def test_tag_item_refuses_an_unknown_item_type(con, two_rules):
 
 def insert_items(con) -> None:
     con.execute("INSERT INTO written_question (id, heading, question_text, answer_text, source_id, retrieved_at) "
-                "VALUES (-1, 'Kinship Care', 'How many children?', 'The kinship allowance is new.', 's', ?)", [NOW])
+                "VALUES (-1, 'Kinship Care', 'How many children get the kinship allowance?', 'Data are not held.', 's', ?)",
+                [NOW])
     con.execute("INSERT INTO statement (id, title, text, source_id, retrieved_at) "
                 "VALUES (42, 'Kinship allowance', 'A written statement.', 's', ?)", [NOW])
     con.execute("INSERT INTO debate (debate_id, date, title, notes, url, source_id, retrieved_at) "
@@ -432,6 +433,14 @@ def test_retag_all_tags_every_kind_of_item(con, two_rules):
     ]
     assert c.retag_all(con, two_rules, c.NO_OVERRIDES) == 4  # idempotent
     assert len(tags(con)) == 4
+
+
+def test_a_question_is_tagged_by_what_it_asks_not_by_its_answer(con, two_rules):
+    con.execute("INSERT INTO written_question (id, heading, question_text, answer_text, source_id, retrieved_at) "
+                "VALUES (-2, 'Carers', 'What support is there for carers?', 'The kinship allowance is new.', 's', ?)",
+                [NOW])
+    c.retag_all(con, two_rules, c.NO_OVERRIDES)
+    assert tags(con) == []
 
 
 def test_retag_all_drops_tags_of_items_that_are_gone_and_applies_overrides(con, two_rules, tmp_path):

@@ -111,9 +111,9 @@ def test_search_finds_ranks_and_filters():
     assert not at.exception
     text = all_markdown(at).replace("\\", "")
     assert 'results** for "kinship allowance"' in text
-    at.multiselect(key="priority__w").set_value([3]).run()
+    at.multiselect(key="priority__w").set_value([2]).run()
     table = [df.value for df in at.dataframe if "priorities" in df.value.columns][0]
-    assert len(table) > 0 and all("3" in p.split(";") for p in table["priorities"])
+    assert len(table) > 0 and all("2" in p.split(";") for p in table["priorities"])
     assert f"**{len(table)} results**" in all_markdown(at)
 
 

@@ -109,6 +109,8 @@ def test_suppression_code_is_kept_not_zero(tmp_path):
     ("questions.jsonl", lambda t: t + "{not json\n", "questions.jsonl:{n}: invalid JSON"),
     ("priorities.csv", lambda t: t.replace("priority_id,", "id,", 1), "priorities.csv:1: columns are"),
     ("commitments.csv", lambda t: t.replace(",process,", ",maybe,", 1), "kind 'maybe' must be one of"),
+    ("measures.csv", lambda t: "\n".join(ln for ln in t.splitlines() if not ln.startswith("children_looked_after_31_march,")),
+     "figures.csv:2: measure 'children_looked_after_31_march' has no row in measures.csv"),
 ])
 def test_a_malformed_file_fails_with_file_line_and_reason_and_loses_nothing(tmp_path, filename, corrupt, message):
     data = copy_snapshot(tmp_path / "data")

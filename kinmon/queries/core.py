@@ -333,12 +333,22 @@ def indicators(con: duckdb.DuckDBPyConnection, priority_id: int) -> pd.DataFrame
 
 
 def indicator_values(con: duckdb.DuckDBPyConnection, series_id: str) -> pd.DataFrame:
-    """The latest vintage of a series for England (or England and Wales, or the UK), oldest period first."""
+    """The latest vintage of a series for England (or England and Wales, or the UK), oldest period first.
+
+    A live EES value ("2024") and a curated one ("2024-03-31") for the same period meet on period_end;
+    the newest release wins, as on the Statistics page.
+    """
     return con.execute(
-        """SELECT o.time_period, o.period_end, o.geography_name, o.value, o.value_text, o.suppression, o.unit,
-                  r.publication, o.source_url, o.source_id
-           FROM observation o JOIN release r USING (release_id)
-           WHERE o.series_id = ? AND o.is_latest AND o.geographic_level = 'National'
-           ORDER BY o.geography_name, o.period_end NULLS FIRST, o.time_period""",
+        """WITH ranked AS (
+               SELECT o.*, r.publication,
+                      row_number() OVER (PARTITION BY o.geography_code, coalesce(CAST(o.period_end AS VARCHAR), o.time_period)
+                                         ORDER BY r.published_on DESC NULLS LAST, o.retrieved_at DESC, o.release_id) AS rn
+               FROM observation o JOIN release r USING (release_id)
+               WHERE o.series_id = ? AND o.is_latest AND o.geographic_level = 'National' AND o.filter_key = ''
+           )
+           SELECT time_period, period_end, geography_name, value, value_text, suppression, unit, publication,
+                  source_url, source_id
+           FROM ranked WHERE rn = 1
+           ORDER BY geography_name, period_end NULLS FIRST, time_period""",
         [series_id],
     ).df()

@@ -1,0 +1,293 @@
+"""Parliament read model: written questions, statements, debates and members, as DataFrames.
+
+Every function takes an open DuckDB connection first. Date filters are bound parameters; None means
+open-ended. Question filters apply to the tabled date, except the "answered" counts, which use the
+answer date. A priority filter keeps items tagged with that priority.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import pandas as pd
+
+EXCERPT_CHARS = 400
+LATEST_LIMIT = 20
+
+# Which column a breakdown groups by; the key is what a page passes, never SQL.
+BREAKDOWNS = {
+    "house": "coalesce(q.house, 'Unknown')",
+    "party": "coalesce(q.asking_member_party, 'Unknown')",
+    "department": "coalesce(q.answering_body_name, 'Unknown')",
+}
+
+
+def _priorities(item_type: str, key: str) -> str:
+    """An item's priorities as '2;7' from priority_tag."""
+    return (f"(SELECT string_agg(CAST(t.priority_id AS VARCHAR), ';' ORDER BY t.priority_id) FROM priority_tag t "
+            f"WHERE t.item_type = '{item_type}' AND t.item_id = CAST({key} AS VARCHAR))")
+
+
+def _tagged(item_type: str, key: str) -> str:
+    return (f"(? IS NULL OR EXISTS (SELECT 1 FROM priority_tag t WHERE t.item_type = '{item_type}' "
+            f"AND t.item_id = CAST({key} AS VARCHAR) AND t.priority_id = ?))")
+
+
+def _between(column: str) -> str:
+    return f"(? IS NULL OR {column} >= ?) AND (? IS NULL OR {column} <= ?)"
+
+
+def _question_filter(column: str = "q.date_tabled") -> str:
+    return f"{_between(column)} AND {_tagged('question', 'q.id')}"
+
+
+def _params(since: date | None, until: date | None, priority: int | None) -> list:
+    return [since, since, until, until, priority, priority]
+
+
+# ---------------------------------------------------------------- exports
+
+
+def questions_export(con: duckdb.DuckDBPyConnection, since: date | None = None, until: date | None = None,
+                     priority: int | None = None) -> pd.DataFrame:
+    """One row per written question, live and curated, newest first; all of them unless filtered."""
+    return con.execute(f"""
+        SELECT q.id, q.uin, q.house, q.date_tabled, q.date_for_answer, q.date_answered, q.date_holding_answer,
+               q.date_answer_corrected, q.answer_is_holding, q.answer_is_correction, q.is_named_day,
+               q.is_withdrawn, q.heading, q.question_text, q.answer_text, q.answering_body_name,
+               q.asking_member_name, q.asking_member_party, q.asking_member_from, q.answering_member_name,
+               array_to_string(q.grouped_questions, ';') AS grouped_questions, q.attachment_count, q.url,
+               q.retrieved_at, {_priorities('question', 'q.id')} AS priorities, q.source_id
+        FROM written_question q
+        WHERE {_question_filter()}
+        ORDER BY coalesce(q.date_tabled, q.date_answered) DESC NULLS LAST, q.id DESC
+    """, _params(since, until, priority)).df()
+
+
+def statements_export(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return con.execute(f"""
+        SELECT s.id, s.uin, s.house, s.date_made, s.title, s.text, s.member_name, s.member_party, s.member_role,
+               s.answering_body_name, s.url, s.retrieved_at, {_priorities('statement', 's.id')} AS priorities,
+               s.source_id
+        FROM statement s
+        ORDER BY s.date_made DESC, s.id DESC
+    """).df()
+
+
+def debates_export(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """One row per debate, with how many of its contributions kinmon holds (those mentioning kinship)."""
+    return con.execute(f"""
+        SELECT d.debate_id, d.date, d.house, d.location, d.title, array_to_string(d.participants, '; ') AS participants,
+               (SELECT count(*) FROM contribution c WHERE c.debate_id = d.debate_id) AS contributions,
+               d.is_curated, d.notes, d.url, d.retrieved_at, {_priorities('debate', 'd.debate_id')} AS priorities,
+               d.source_id
+        FROM debate d
+        ORDER BY d.date DESC, d.debate_id
+    """).df()
+
+
+def members_export(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Members kinmon has looked up, with how often each appears in its records."""
+    return con.execute("""
+        SELECT m.member_id, m.name, m.list_as, m.party, m.party_abbreviation, m.house, m.member_from, m.is_current,
+               (SELECT count(*) FROM written_question q WHERE q.asking_member_id = m.member_id) AS questions_asked,
+               (SELECT count(*) FROM written_question q
+                WHERE q.answering_member_id = m.member_id) AS questions_answered,
+               (SELECT count(*) FROM statement s WHERE s.member_id = m.member_id) AS statements_made,
+               (SELECT count(*) FROM contribution c WHERE c.member_id = m.member_id) AS contributions,
+               m.url, m.retrieved_at, m.source_id
+        FROM member m
+        ORDER BY m.list_as NULLS LAST, m.name
+    """).df()
+
+
+def contributions_export(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return con.execute(f"""
+        SELECT c.contribution_id, c.sitting_date, c.house, c.section, c.debate_id, c.debate_title, c.member_name,
+               c.attributed_to, c.text, c.url, c.retrieved_at,
+               {_priorities('contribution', 'c.contribution_id')} AS priorities, c.source_id
+        FROM contribution c
+        ORDER BY c.sitting_date DESC, c.contribution_id
+    """).df()
+
+
+# ---------------------------------------------------------------- the page's questions
+
+
+def question_summary(con: duckdb.DuckDBPyConnection, since: date | None = None, until: date | None = None,
+                     priority: int | None = None) -> pd.DataFrame:
+    """One row of headline numbers for questions tabled in the window."""
+    return con.execute(f"""
+        SELECT count(*) AS questions,
+               count(q.date_answered) AS answered,
+               count(*) FILTER (WHERE q.date_answered IS NULL AND NOT coalesce(q.is_withdrawn, false)) AS unanswered,
+               median(q.date_answered - q.date_tabled) AS median_days_to_answer,
+               count(*) FILTER (WHERE q.answer_is_holding OR q.date_holding_answer IS NOT NULL) AS holding_answers,
+               count(*) FILTER (WHERE q.is_named_day AND q.date_answered > q.date_for_answer) AS named_day_late,
+               count(DISTINCT q.asking_member_name) AS askers,
+               min(q.date_tabled) AS first_tabled, max(q.date_tabled) AS last_tabled
+        FROM written_question q
+        WHERE {_question_filter()}
+    """, _params(since, until, priority)).df()
+
+
+def questions_per_month(con: duckdb.DuckDBPyConnection, since: date | None = None, until: date | None = None,
+                        priority: int | None = None) -> pd.DataFrame:
+    """Questions tabled and answered in each month, every month from the first to the last (0 when none)."""
+    params = _params(since, until, priority)
+    return con.execute(f"""
+        WITH tabled AS (
+            SELECT CAST(date_trunc('month', q.date_tabled) AS TIMESTAMP) AS month, count(*) AS n
+            FROM written_question q
+            WHERE q.date_tabled IS NOT NULL AND {_question_filter('q.date_tabled')} GROUP BY 1),
+        answered AS (
+            SELECT CAST(date_trunc('month', q.date_answered) AS TIMESTAMP) AS month, count(*) AS n
+            FROM written_question q
+            WHERE q.date_answered IS NOT NULL AND {_question_filter('q.date_answered')} GROUP BY 1),
+        bounds AS (
+            SELECT min(month) AS lo, max(month) AS hi
+            FROM (SELECT month FROM tabled UNION ALL SELECT month FROM answered)),
+        months AS (
+            SELECT unnest(generate_series(lo, hi, INTERVAL 1 MONTH)) AS month FROM bounds WHERE lo IS NOT NULL)
+        SELECT CAST(m.month AS DATE) AS month, coalesce(t.n, 0) AS tabled, coalesce(a.n, 0) AS answered
+        FROM months m LEFT JOIN tabled t USING (month) LEFT JOIN answered a USING (month)
+        ORDER BY m.month
+    """, params + params).df()
+
+
+def questions_by(con: duckdb.DuckDBPyConnection, by: str, since: date | None = None, until: date | None = None,
+                 priority: int | None = None) -> pd.DataFrame:
+    """Questions tabled in the window by house, party (of the asker, at the time) or department."""
+    if by not in BREAKDOWNS:
+        raise ValueError(f"by must be one of {sorted(BREAKDOWNS)}, got {by!r}")
+    return con.execute(f"""
+        SELECT {BREAKDOWNS[by]} AS {by}, count(*) AS questions, count(q.date_answered) AS answered
+        FROM written_question q
+        WHERE {_question_filter()}
+        GROUP BY 1
+        ORDER BY questions DESC, 1
+    """, _params(since, until, priority)).df()
+
+
+def answer_times_by_department(con: duckdb.DuckDBPyConnection, since: date | None = None,
+                               until: date | None = None, priority: int | None = None) -> pd.DataFrame:
+    """Days from tabling to answer, per answering department, for answered questions in the window."""
+    return con.execute(f"""
+        SELECT coalesce(q.answering_body_name, 'Unknown') AS department, count(*) AS answered,
+               median(q.date_answered - q.date_tabled) AS median_days,
+               round(avg(q.date_answered - q.date_tabled), 1) AS mean_days,
+               max(q.date_answered - q.date_tabled) AS longest_days,
+               count(*) FILTER (WHERE q.date_answered > q.date_for_answer) AS answered_after_due_date
+        FROM written_question q
+        WHERE q.date_answered IS NOT NULL AND q.date_tabled IS NOT NULL AND {_question_filter()}
+        GROUP BY 1
+        ORDER BY answered DESC, 1
+    """, _params(since, until, priority)).df()
+
+
+def answer_times_by_month(con: duckdb.DuckDBPyConnection, since: date | None = None, until: date | None = None,
+                          priority: int | None = None) -> pd.DataFrame:
+    """Median and longest days to answer, by the month the questions were tabled."""
+    return con.execute(f"""
+        SELECT CAST(date_trunc('month', q.date_tabled) AS DATE) AS month, count(*) AS answered,
+               median(q.date_answered - q.date_tabled) AS median_days,
+               max(q.date_answered - q.date_tabled) AS longest_days
+        FROM written_question q
+        WHERE q.date_answered IS NOT NULL AND q.date_tabled IS NOT NULL AND {_question_filter()}
+        GROUP BY 1
+        ORDER BY 1
+    """, _params(since, until, priority)).df()
+
+
+def holding_answers(con: duckdb.DuckDBPyConnection, since: date | None = None, until: date | None = None,
+                    priority: int | None = None) -> pd.DataFrame:
+    """Questions that got a holding answer ("I will reply as soon as possible") before a full one."""
+    return con.execute(f"""
+        SELECT q.id, q.uin, q.house, q.heading, q.answering_body_name, q.date_tabled, q.date_holding_answer,
+               q.date_answered, q.answer_is_holding AS still_holding, q.url, q.source_id
+        FROM written_question q
+        WHERE (q.answer_is_holding OR q.date_holding_answer IS NOT NULL) AND {_question_filter()}
+        ORDER BY q.date_tabled DESC, q.id DESC
+    """, _params(since, until, priority)).df()
+
+
+def named_day_late(con: duckdb.DuckDBPyConnection, since: date | None = None, until: date | None = None,
+                   priority: int | None = None, today: date | None = None) -> pd.DataFrame:
+    """Named-day questions answered after the day named, or still unanswered after it (days late as of today)."""
+    today = today or date.today()
+    return con.execute(f"""
+        SELECT q.id, q.uin, q.house, q.heading, q.asking_member_name, q.answering_body_name, q.date_tabled,
+               q.date_for_answer, q.date_answered,
+               coalesce(q.date_answered, CAST(? AS DATE)) - q.date_for_answer AS days_late,
+               q.url, q.source_id
+        FROM written_question q
+        WHERE q.is_named_day AND q.date_for_answer IS NOT NULL
+          AND coalesce(q.date_answered, CAST(? AS DATE)) > q.date_for_answer
+          AND NOT coalesce(q.is_withdrawn, false)
+          AND {_question_filter()}
+        ORDER BY days_late DESC, q.date_tabled DESC
+    """, [today, today] + _params(since, until, priority)).df()
+
+
+def latest_questions(con: duckdb.DuckDBPyConnection, since: date | None = None, until: date | None = None,
+                     priority: int | None = None, limit: int = LATEST_LIMIT) -> pd.DataFrame:
+    """The most recent questions with an excerpt of their answer (plain text, from the sanitised store)."""
+    return con.execute(f"""
+        SELECT q.id, q.uin, q.house, q.date_tabled, q.date_answered, q.heading, q.question_text,
+               CASE WHEN length(q.answer_text) > {EXCERPT_CHARS}
+                    THEN rtrim(left(q.answer_text, {EXCERPT_CHARS})) || '…' ELSE q.answer_text END AS answer_excerpt,
+               q.asking_member_name, q.asking_member_party, q.answering_member_name, q.answering_body_name,
+               q.answer_is_holding, q.answer_is_correction, q.is_curated, q.url,
+               {_priorities('question', 'q.id')} AS priorities, q.source_id
+        FROM written_question q
+        WHERE {_question_filter()}
+        ORDER BY coalesce(q.date_answered, q.date_tabled) DESC NULLS LAST, q.id DESC
+        LIMIT ?
+    """, _params(since, until, priority) + [limit]).df()
+
+
+def latest_statements(con: duckdb.DuckDBPyConnection, since: date | None = None, until: date | None = None,
+                      priority: int | None = None, limit: int = LATEST_LIMIT) -> pd.DataFrame:
+    return con.execute(f"""
+        SELECT s.id, s.uin, s.house, s.date_made, s.title, s.member_name, s.member_role, s.answering_body_name,
+               s.url, {_priorities('statement', 's.id')} AS priorities, s.source_id
+        FROM statement s
+        WHERE {_between('s.date_made')} AND {_tagged('statement', 's.id')}
+        ORDER BY s.date_made DESC, s.id DESC
+        LIMIT ?
+    """, _params(since, until, priority) + [limit]).df()
+
+
+def latest_debates(con: duckdb.DuckDBPyConnection, since: date | None = None, until: date | None = None,
+                   priority: int | None = None, limit: int = LATEST_LIMIT) -> pd.DataFrame:
+    return con.execute(f"""
+        SELECT d.debate_id, d.date, d.house, d.location, d.title,
+               (SELECT count(*) FROM contribution c WHERE c.debate_id = d.debate_id) AS contributions,
+               d.url, {_priorities('debate', 'd.debate_id')} AS priorities, d.source_id
+        FROM debate d
+        WHERE {_between('d.date')} AND {_tagged('debate', 'd.debate_id')}
+        ORDER BY d.date DESC, d.debate_id
+        LIMIT ?
+    """, _params(since, until, priority) + [limit]).df()
+
+
+def parliament_source_ids(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The sources behind the Parliament tables, for the page's source line."""
+    rows = con.execute("""
+        SELECT DISTINCT source_id FROM (
+            SELECT source_id FROM written_question UNION ALL SELECT source_id FROM statement
+            UNION ALL SELECT source_id FROM debate UNION ALL SELECT source_id FROM contribution
+            UNION ALL SELECT source_id FROM member)
+        ORDER BY 1
+    """).fetchall()
+    return [r[0] for r in rows]
+
+
+def question_date_range(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The first and last dates any question was tabled or answered: the page's date slider bounds."""
+    return con.execute("""
+        SELECT least(min(date_tabled), min(date_answered)) AS first_date,
+               greatest(max(date_tabled), max(date_answered)) AS last_date
+        FROM written_question
+    """).df()

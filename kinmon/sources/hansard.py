@@ -1,0 +1,134 @@
+"""Client for the Hansard API: spoken contributions and debate titles that mention a search term.
+
+Hansard answers in PascalCase, silently ignores parameters without the `queryParameters.` prefix, and
+fails with HTTP 500 when take > 100 on Spoken contributions (API.md section 3). Returns the upstream
+records after checking the fields kinmon reads; it never touches the store.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from typing import Any
+from urllib.parse import quote
+
+from kinmon.config import base_url
+from kinmon.http import Client, UpstreamError, require
+from kinmon.sources.questions import NUMBER, TEXT, api_date, optional, shown_url
+
+SERVICE = "KINMON_HANSARD_API"
+CONTRIBUTIONS_PATH = "/search/contributions/{kind}.json"
+DEBATES_PATH = "/search/debates.json"
+CONTRIBUTION_KINDS = ("Spoken", "Written", "Corrections", "Petitions")
+HANSARD_SITE = "https://hansard.parliament.uk"
+MAX_TAKE = 100  # larger pages give HTTP 500 on Spoken contributions
+PREFIX = "queryParameters."
+MAX_SPLITS = 5  # at most 2**5 sub-windows when the debates search says it has more than it returned
+# Page furniture inside ContributionTextFull: column numbers are not part of what was said.
+COLUMN_MARKER = re.compile(r"<span[^>]*class=\"[^\"]*column-number[^\"]*\"[^>]*>.*?</span>", re.I | re.S)
+
+
+def query(**params: Any) -> dict[str, Any]:
+    """Hansard parameter names, each with the prefix the API binds on."""
+    return {PREFIX + name: value for name, value in params.items() if value is not None}
+
+
+def debate_id(ext_id: str) -> str:
+    """The store key of a debate section: GUID case differs between Hansard eras, so upper-case it."""
+    return ext_id.strip().upper()
+
+
+def title_slug(title: str) -> str:
+    """Hansard's page slug: the title's words run together, each capitalised ('SupportForKinshipCarers')."""
+    return "".join(w[:1].upper() + w[1:] for w in re.findall(r"[A-Za-z0-9]+", title)) or "Debate"
+
+
+def debate_url(house: str, sitting: date, ext_id: str, title: str) -> str:
+    # Upstream strings become path segments: quote them so none can reshape the link.
+    return (f"{HANSARD_SITE}/{quote(house, safe='')}/{sitting.isoformat()}/debates/{quote(ext_id, safe='')}/"
+            f"{title_slug(title)}")
+
+
+def contribution_url(house: str, sitting: date, ext_id: str, contribution_ext_id: str) -> str:
+    return (f"{HANSARD_SITE}/{quote(house, safe='')}/{sitting.isoformat()}/debates/{quote(ext_id, safe='')}/link"
+            f"#contribution-{quote(contribution_ext_id, safe='')}")
+
+
+def without_column_markers(html: str | None) -> str:
+    return COLUMN_MARKER.sub("", html or "")
+
+
+def checked_contribution(item: Any, url: str) -> dict:
+    """A Contribution with the fields kinmon stores present and of the documented types."""
+    if not isinstance(item, dict):
+        raise UpstreamError(url, f"unexpected response: a contribution is {type(item).__name__}, not an object")
+    require(item, "ContributionExtId", url, str)
+    require(item, "DebateSectionExtId", url, str)
+    require(item, "DebateSection", url, str)
+    require(item, "House", url, str)
+    require(item, "MemberId", url, NUMBER)
+    require(item, "ContributionTextFull", url, TEXT)
+    if api_date(require(item, "SittingDate", url, str), url, "SittingDate") is None:
+        raise UpstreamError(url, "unexpected response: field 'SittingDate' is empty")
+    for name in ("MemberName", "AttributedTo", "ContributionText", "Section", "HansardSection"):
+        optional(item, name, url, str)
+    return item
+
+
+def checked_debate(item: Any, url: str) -> dict:
+    if not isinstance(item, dict):
+        raise UpstreamError(url, f"unexpected response: a debate is {type(item).__name__}, not an object")
+    require(item, "DebateSectionExtId", url, str)
+    require(item, "Title", url, str)
+    require(item, "House", url, str)
+    if api_date(require(item, "SittingDate", url, str), url, "SittingDate") is None:
+        raise UpstreamError(url, "unexpected response: field 'SittingDate' is empty")
+    optional(item, "DebateSection", url, str)
+    return item
+
+
+def search_contributions(client: Client, *, search_term: str, since: date, until: date, kind: str = "Spoken",
+                         take: int | None = None) -> list[dict]:
+    """Every contribution of `kind` mentioning `search_term` in sittings from `since` to `until`."""
+    if kind not in CONTRIBUTION_KINDS:
+        raise ValueError(f"kind must be one of {CONTRIBUTION_KINDS}, got {kind!r}")
+    take = min(take or MAX_TAKE, MAX_TAKE)
+    url = base_url(SERVICE) + CONTRIBUTIONS_PATH.format(kind=kind)
+    out: list[dict] = []
+    skip = 0
+    while True:
+        params = query(searchTerm=search_term, startDate=since.isoformat(), endDate=until.isoformat(),
+                       take=take, skip=skip, orderBy="SittingDateAsc")
+        shown = shown_url(url, params)
+        payload = client.get_json(url, params)
+        total = require(payload, "TotalResultCount", shown, int)
+        results = require(payload, "Results", shown, list)
+        out.extend(checked_contribution(item, shown) for item in results)
+        skip += len(results)
+        if len(results) < take or skip >= total:
+            return out
+
+
+def search_debates(client: Client, *, search_term: str, since: date, until: date, _depth: int = 0) -> list[dict]:
+    """Debates whose title matches `search_term`, sat from `since` to `until`.
+
+    This endpoint ignores skip/take and returns at most about 25 titles, so when TotalResultCount says
+    more exist the window is halved and each half searched, down to MAX_SPLITS levels (some terms
+    report the unfiltered count, which must not turn into one request per day).
+    """
+    url = base_url(SERVICE) + DEBATES_PATH
+    params = query(searchTerm=search_term, startDate=since.isoformat(), endDate=until.isoformat())
+    shown = shown_url(url, params)
+    payload = client.get_json(url, params)
+    total = require(payload, "TotalResultCount", shown, int)
+    results = [checked_debate(item, shown) for item in require(payload, "Results", shown, list)]
+    if total <= len(results) or since >= until or _depth >= MAX_SPLITS:
+        return results
+    middle = since + (until - since) // 2
+    halves = (search_debates(client, search_term=search_term, since=since, until=middle, _depth=_depth + 1)
+              + search_debates(client, search_term=search_term, since=middle + timedelta(days=1), until=until,
+                               _depth=_depth + 1))
+    seen: dict[str, dict] = {}
+    for item in results + halves:
+        seen.setdefault(debate_id(item["DebateSectionExtId"]), item)
+    return list(seen.values())
