@@ -69,8 +69,8 @@ with tab_time:
     if monthly.empty:
         st.info("No dated questions in this view.")
     else:
-        st.plotly_chart(charts.questions_over_time(monthly, f"Written questions on kinship care per month ({label})",
-                                                   SOURCE), config={"displaylogo": False})
+        ui.chart(charts.questions_over_time(monthly, f"Written questions on kinship care per month ({label})", SOURCE),
+                 "kinmon-questions-per-month")
         st.dataframe(monthly, hide_index=True,
                      column_config={"month": st.column_config.DateColumn("Month", format="MMM YYYY"),
                                     "tabled": "Tabled", "answered": "Answered"})
@@ -80,8 +80,8 @@ with tab_who:
     if counts.empty:
         st.info("No questions in this view.")
     else:
-        st.plotly_chart(charts.breakdown(counts, by, f"Written questions on kinship care by "
-                                         f"{BREAKDOWN_LABELS[by].lower()}", SOURCE), config={"displaylogo": False})
+        ui.chart(charts.breakdown(counts, by, f"Written questions on kinship care by "
+                                  f"{BREAKDOWN_LABELS[by].lower()}", SOURCE), f"kinmon-questions-by-{by}")
         st.dataframe(counts, hide_index=True, column_config={by: BREAKDOWN_LABELS[by], "questions": "Questions",
                                                              "answered": "Answered"})
         if by == "party":
@@ -92,14 +92,13 @@ with tab_speed:
     if by_dept.empty:
         st.info("No answered questions with both dates in this view.")
     else:
-        st.plotly_chart(charts.answer_times(by_dept, "Median days from tabling to answer, by department", SOURCE),
-                        config={"displaylogo": False})
+        ui.chart(charts.answer_times(by_dept, "Median days from tabling to answer, by department", SOURCE),
+                 "kinmon-answer-times")
         st.dataframe(by_dept, hide_index=True, column_config={
             "department": "Department", "answered": "Answers", "median_days": "Median days", "mean_days": "Mean days",
             "longest_days": "Longest (days)", "answered_after_due_date": "Answered after the due date"})
         trend = ui.query(pq.answer_times_by_month, *window)
-        st.plotly_chart(charts.answer_time_trend(trend, "Days to answer, by month tabled", SOURCE),
-                        config={"displaylogo": False})
+        ui.chart(charts.answer_time_trend(trend, "Days to answer, by month tabled", SOURCE), "kinmon-answer-time-trend")
     st.markdown("**Named-day questions answered late, or still waiting**")
     late = ui.query(pq.named_day_late, *window)
     st.dataframe(late.drop(columns=["source_id"]), hide_index=True, column_config={**RECORD_COLUMNS,

@@ -88,8 +88,7 @@ if values.empty:
 else:
     left, right = st.columns([3, 2])
     with left:
-        st.plotly_chart(charts.series_over_time(values, title, source, info.get("unit")), config={"displaylogo": False},
-                        key="series-chart")
+        ui.chart(charts.series_over_time(values, title, source, info.get("unit")), f"kinmon-{sid}", key="series")
     table = values[["time_period", "display", "period_end", "geography_name", "recorded_as", "release_title",
                     "published_on", "is_latest", "source_url", "source_id"]]
     with right:
@@ -141,12 +140,12 @@ if periods:
     ranked_title = f"{info['title']}: councils ranked, year ending {period:%-d %B %Y}"
     left, right = st.columns([3, 2])
     with left:
-        st.plotly_chart(charts.councils_ranked(picked, ranked_title,
+        ui.chart(charts.councils_ranked(picked, ranked_title,
                                                charts.source_line(info.get("source_publisher"), info.get("release_title"),
                                                                   info.get("published_on"), info.get("licence"),
                                                                   list(comparison["suppression"].dropna())),
                                                info.get("unit"), highlight=code),
-                        config={"displaylogo": False}, key="councils-chart")
+                 f"kinmon-{sid}-councils", key="councils")
     ranked = picked[["rank", "geography_name", "geography_code", "display", "time_period", "release_title",
                      "source_url", "source_id"]]
     with right:

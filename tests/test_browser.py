@@ -94,7 +94,8 @@ def _open(browser, url: str):
     page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     page.goto(url, wait_until="domcontentloaded")
     page.wait_for_selector("h1", timeout=60_000)
-    # wait until the script run has finished (the running indicator disappears)
+    # every page ends with its source footer: once it is drawn, the script has run to the end
+    page.get_by_text("Sources", exact=True).first.wait_for(timeout=60_000)
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
     page.wait_for_timeout(500)
@@ -121,6 +122,10 @@ def test_every_page_loads_without_an_error(dashboard, browser, path):
         if shots:
             Path(shots).mkdir(parents=True, exist_ok=True)
             name = (path.split("?")[0] or "home")
+            page.mouse.wheel(0, 20000)  # charts and tables render lazily as they scroll into view
+            page.wait_for_timeout(2500)
+            page.mouse.wheel(0, -20000)
+            page.wait_for_timeout(1000)
             page.screenshot(path=str(Path(shots) / f"{name}.png"), full_page=True)
     finally:
         page.close()

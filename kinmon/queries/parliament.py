@@ -120,8 +120,9 @@ def question_summary(con: duckdb.DuckDBPyConnection, since: date | None = None, 
     """One row of headline numbers for questions tabled in the window."""
     return con.execute(f"""
         SELECT count(*) AS questions,
-               count(q.date_answered) AS answered,
-               count(*) FILTER (WHERE q.date_answered IS NULL AND NOT coalesce(q.is_withdrawn, false)) AS unanswered,
+               count(*) FILTER (WHERE q.date_answered IS NOT NULL OR q.answer_text IS NOT NULL) AS answered,
+               count(*) FILTER (WHERE q.date_answered IS NULL AND q.answer_text IS NULL
+                                AND NOT coalesce(q.is_withdrawn, false)) AS unanswered,
                median(q.date_answered - q.date_tabled) AS median_days_to_answer,
                count(*) FILTER (WHERE q.answer_is_holding OR q.date_holding_answer IS NOT NULL) AS holding_answers,
                count(*) FILTER (WHERE q.is_named_day AND q.date_answered > q.date_for_answer) AS named_day_late,
