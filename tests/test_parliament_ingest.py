@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import os
 import re
 import shutil
+import subprocess
+import sys
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -19,6 +22,7 @@ import duckdb
 import pytest
 
 from kinmon import store
+from kinmon.config import PROJECT_ROOT
 from kinmon.http import Client, UpstreamError
 from kinmon.ingest import IngestError, Window, read_journal
 from kinmon.ingest import parliament as ingest
@@ -842,3 +846,39 @@ def test_links_built_from_upstream_strings_cannot_be_reshaped():
     assert hansard.contribution_url("Commons", date(2024, 3, 6), "aaaa-1111", "C-1#x") == (
         "https://hansard.parliament.uk/Commons/2024-03-06/debates/aaaa-1111/link#contribution-C-1%23x")
     assert hansard.title_slug("Children's Wellbeing and Schools Bill") == "ChildrenSWellbeingAndSchoolsBill"
+
+
+# ---------------------------------------------------------------- the command line, as a scheduled job runs it
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "kinmon", *args], capture_output=True, text=True,
+                          cwd=PROJECT_ROOT, env={**os.environ, "KINMON_HTTP_MIN_INTERVAL": "0",
+                                                 "KINMON_HTTP_BACKOFF": "0.01"}, timeout=180)
+
+
+def test_the_command_line_ingests_reruns_idempotently_and_fails_cleanly(fake, first_run, tmp_path):
+    db = tmp_path / "kinmon.duckdb"
+    assert _cli("init", "--db", str(db)).returncode == 0
+    window = ["--since", SINCE.isoformat(), "--until", UNTIL.isoformat(), "--db", str(db)]
+    first = _cli("ingest", "parliament", *window)
+    assert first.returncode == 0, first.stderr
+    added = int(first.stdout.split(", ")[1].split()[0])
+    assert first.stdout.startswith("parliament: succeeded, ") and added > 0
+    live = "SELECT count(*) FROM written_question WHERE NOT is_curated"
+    assert rows(db, live) == rows(first_run.db, live)  # the CLI loads what the library loads
+
+    second = _cli("ingest", "parliament", *window)
+    assert second.returncode == 0 and "0 added, 0 updated" in second.stdout
+
+    before = digest(db)
+    fake.server.route("GET", questions.QUESTIONS_PATH, Reply.json({"status": 500, "title": "Server error"}, status=500))
+    failed = _cli("ingest", "parliament", *window)
+    assert failed.returncode == 1
+    assert failed.stderr.startswith("kinmon: error: parliament ingest failed, store left unchanged: ")
+    assert "HTTP 500" in failed.stderr and len(failed.stderr.strip().splitlines()) == 1
+    assert digest(db) == before
+
+    status = _cli("status", "--db", str(db))
+    line = next(ln for ln in status.stdout.splitlines() if ln.startswith("parliament"))
+    assert "HTTP 500" in line and "never" not in line

@@ -311,3 +311,46 @@ def test_a_bad_file_fails_cleanly_naming_the_line(db_path, tmp_path):
                               "'2022/23' is not 4 or 6 digits (EES writes 2024 or 202425)")
     assert sha256(db_path) == before
     assert read_journal(db_path)[-1].status == "failed"
+
+
+def _cli(*args: str, env: dict | None = None):
+    import os
+    import subprocess
+    import sys
+
+    from kinmon.config import PROJECT_ROOT
+
+    return subprocess.run([sys.executable, "-m", "kinmon", *args], capture_output=True, text=True, cwd=PROJECT_ROOT,
+                          env={**os.environ, **(env or {})}, timeout=180)
+
+
+def test_the_command_line_loads_a_file_and_exports_observations(tmp_path, replay):
+    import csv
+    import io
+
+    db = tmp_path / "kinmon.duckdb"
+    assert _cli("init", "--db", str(db)).returncode == 0
+    path = tmp_path / "la_children_who_ceased_during_the_year.csv"
+    path.write_text(CEASED_CSV, encoding="utf-8")
+    loaded = _cli("ingest", "file", str(path), "--db", str(db))
+    assert loaded.returncode == 0, loaded.stderr
+    assert loaded.stdout.startswith("file: succeeded, 18 added, 0 updated")
+
+    exported = _cli("export", "observations", "--format", "csv", "--output", "-", "--db", str(db))
+    assert exported.returncode == 0, exported.stderr
+    table = list(csv.DictReader(io.StringIO(exported.stdout)))
+    columns = ["series_id", "time_period", "geographic_level", "geography_code", "geography_name", "filters",
+               "indicator", "value", "suppression", "unit", "release_id", "source_url", "retrieved_at"]
+    assert set(columns) <= set(table[0])
+    hartlepool = [r for r in table if r["series_id"] == "cla_ceased_special_guardianship_order"
+                  and r["geography_code"] == "E06000001" and r["time_period"] == "2022"]
+    assert [(r["value"], r["suppression"]) for r in hartlepool] == [("", "c")]  # suppressed, never 0
+    curated = [r for r in table if r["series_id"] == "children_looked_after_31_march" and r["time_period"] == "2021-03-31"]
+    assert [r["value"] for r in curated] == ["80780.0"]
+
+    # the shipped registry has no live data set ids yet: the run succeeds and says what it skipped
+    replay.route("GET", "/v1/publications", Reply.json({"paging": {"page": 1, "pageSize": 20, "totalResults": 0,
+                                                                   "totalPages": 0}, "results": []}))
+    live = _cli("ingest", "statistics", "--db", str(db), env={"KINMON_EES_API": replay.url})
+    assert live.returncode == 0, live.stderr
+    assert "statistics: succeeded, 0 added, 0 updated" in live.stdout and "skipped" in live.stdout
