@@ -16,7 +16,6 @@ import site
 import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 
 import duckdb
 import pandas as pd

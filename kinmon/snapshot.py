@@ -151,7 +151,7 @@ def parse_figure_value(value: str) -> tuple[float | None, str | None, str | None
         return float(raw.replace(",", "")), None, None
     except ValueError:
         if not raw:
-            raise ValueError("value is empty (write a suppression code or the published words)")
+            raise ValueError("value is empty (write a suppression code or the published words)") from None
         return None, raw, None
 
 
@@ -210,9 +210,10 @@ def read_jsonl(path: Path) -> Iterator[tuple[int, dict]]:
             yield line_no, record
 
 
-def _checked(path: Path, line: int, fn: Callable[[], Any]) -> Any:
+def _checked(path: Path, line: int, fn: Callable[..., Any], *args: Any) -> Any:
+    """Run a row parser, turning its ValueError into a SnapshotError with the file and line."""
     try:
-        return fn()
+        return fn(*args)
     except SnapshotError:
         raise
     except (ValueError, KeyError, TypeError) as exc:
@@ -271,7 +272,7 @@ def _read_priorities(data_dir: Path, snap: Snapshot, retrieved: datetime) -> Non
     rows, seen = [], set()
     cols = ["priority_id", "short_title", "summary", "alliance_ask", "source_title", "source_url"]
     for line, r in read_csv(path, cols):
-        def build() -> tuple:
+        def build(r: dict) -> tuple:
             _required(r, *cols)
             pid = parse_priorities(r["priority_id"])
             if len(pid) != 1:
@@ -280,7 +281,7 @@ def _read_priorities(data_dir: Path, snap: Snapshot, retrieved: datetime) -> Non
             sid = _source(snap, "kinship-care-alliance", "Kinship Care Alliance", r["source_title"], url,
                           QUOTED, retrieved)
             return (pid[0], r["short_title"].strip(), r["summary"].strip(), r["alliance_ask"].strip(), sid, url)
-        row = _checked(path, line, build)
+        row = _checked(path, line, build, r)
         _unique(path, line, seen, row[0], "priority_id")
         rows.append(row)
     if seen != set(range(1, 8)):
@@ -292,12 +293,12 @@ def _read_status_scale(data_dir: Path, snap: Snapshot) -> set[str]:
     path = data_dir / "status_scale.csv"
     rows, seen = [], set()
     for line, r in read_csv(path, ["status", "rank", "label", "definition"]):
-        def build() -> tuple:
+        def build(r: dict) -> tuple:
             _required(r, "status", "rank", "label", "definition")
             if not re.fullmatch(r"[a-z_]+", r["status"]):
                 raise ValueError(f"status {r['status']!r} must be lower_snake_case")
             return (r["status"], int(r["rank"]), r["label"].strip(), r["definition"].strip())
-        row = _checked(path, line, build)
+        row = _checked(path, line, build, r)
         _unique(path, line, seen, row[0], "status")
         rows.append(row)
     for needed in STATUSES_REQUIRED:
@@ -313,7 +314,7 @@ def _read_commitments(data_dir: Path, snap: Snapshot, statuses: set[str]) -> set
             "description", "source_title", "source_url"]
     rows, links, seen = [], [], set()
     for line, r in read_csv(path, cols):
-        def build() -> tuple:
+        def build(r: dict) -> tuple:
             _required(r, "commitment_id", "title", "kind", "type", "priorities", "source_title", "source_url")
             if r["kind"] not in COMMITMENT_KINDS:
                 raise ValueError(f"kind {r['kind']!r} must be one of {sorted(COMMITMENT_KINDS)}")
@@ -324,7 +325,7 @@ def _read_commitments(data_dir: Path, snap: Snapshot, statuses: set[str]) -> set
             return (r["commitment_id"].strip(), r["title"].strip(), r["kind"], r["type"].strip(), announced, precision,
                     amount, r["amount_scope"].strip() or None, r["description"].strip() or None,
                     r["source_title"].strip(), parse_url(r["source_url"])), parse_priorities(r["priorities"])
-        row, prios = _checked(path, line, build)
+        row, prios = _checked(path, line, build, r)
         _unique(path, line, seen, row[0], "commitment_id")
         rows.append(row)
         links.extend((row[0], p) for p in prios)
@@ -341,7 +342,7 @@ def _read_status_history(data_dir: Path, snap: Snapshot, commitments: set[str], 
     last: dict[str, date] = {}
     seq: dict[str, int] = {}
     for line, r in read_csv(path, cols):
-        def build() -> tuple:
+        def build(r: dict) -> tuple:
             _required(r, *cols)
             if r["commitment_id"] not in commitments:
                 raise ValueError(f"commitment_id {r['commitment_id']!r} is not in commitments.csv")
@@ -352,7 +353,7 @@ def _read_status_history(data_dir: Path, snap: Snapshot, commitments: set[str], 
                 raise ValueError("history must be in date order for each commitment (it is append-only)")
             return (r["commitment_id"], changed, r["status"], r["reason"].strip(), r["source_title"].strip(),
                     parse_url(r["source_url"]))
-        cid, changed, status, reason, stitle, surl = _checked(path, line, build)
+        cid, changed, status, reason, stitle, surl = _checked(path, line, build, r)
         last[cid] = changed
         seq[cid] = seq.get(cid, 0) + 1
         rows.append((cid, seq[cid], changed, status, reason, stitle, surl))
@@ -368,7 +369,7 @@ def _read_timeline(data_dir: Path, snap: Snapshot, commitments: set[str]) -> set
             "source_url", "notes"]
     rows, seen = [], set()
     for line, r in read_csv(path, cols):
-        def build() -> tuple:
+        def build(r: dict) -> tuple:
             _required(r, "event_id", "date", "title", "type", "source_title", "source_url")
             when, precision = parse_date(r["date"])
             cid = r["commitment_id"].strip() or None
@@ -377,7 +378,7 @@ def _read_timeline(data_dir: Path, snap: Snapshot, commitments: set[str]) -> set
             return (r["event_id"].strip(), when, precision, r["title"].strip(), r["type"].strip(),
                     parse_priorities(r["priorities"], allow_empty=True), parse_amount(r["amount_gbp"]), cid,
                     r["source_title"].strip(), parse_url(r["source_url"]), r["notes"].strip() or None)
-        row = _checked(path, line, build)
+        row = _checked(path, line, build, r)
         _unique(path, line, seen, row[0], "event_id")
         rows.append(row)
     snap.tables["timeline_event"] = rows
@@ -395,7 +396,7 @@ def _read_questions(data_dir: Path, snap: Snapshot, retrieved: datetime) -> set[
                   "https://questions-statements.parliament.uk/written-questions", OPL, retrieved)
     rows, seen = [], set()
     for line, q in read_jsonl(path):
-        def build() -> tuple:
+        def build(q: dict) -> tuple:
             qid = q["id"]
             if not isinstance(qid, int) or qid >= 0:
                 raise ValueError("curated questions need a negative integer id (no API id is known)")
@@ -419,7 +420,7 @@ def _read_questions(data_dir: Path, snap: Snapshot, retrieved: datetime) -> set[
                     None, answerer.get("name"), q.get("_answeringMemberRole"), None, None, None, None,
                     True, notes or None, question_url(tabled, uin) or parse_url(q["source_url"]), sid, retrieved,
                     json.dumps(q, ensure_ascii=False))
-        row = _checked(path, line, build)
+        row = _checked(path, line, build, q)
         _unique(path, line, seen, row[0], "id")
         rows.append(row)
     snap.tables["written_question"] = rows
@@ -432,7 +433,7 @@ def _read_debates(data_dir: Path, snap: Snapshot, retrieved: datetime) -> set[st
                   "https://hansard.parliament.uk/", OPL, retrieved)
     rows, seen = [], set()
     for line, d in read_jsonl(path):
-        def build() -> tuple:
+        def build(d: dict) -> tuple:
             _required(d, "debate_id", "date", "title", "source_url")
             members = d.get("members") or []
             if not isinstance(members, list):
@@ -440,7 +441,7 @@ def _read_debates(data_dir: Path, snap: Snapshot, retrieved: datetime) -> set[st
             return (d["debate_id"], parse_date(d["date"])[0], d.get("house"), d.get("location"), d["title"],
                     [str(m) for m in members], str(d["debate_id"]).startswith("curated-"), d.get("notes"),
                     parse_url(d["source_url"]), sid, retrieved)
-        row = _checked(path, line, build)
+        row = _checked(path, line, build, d)
         _unique(path, line, seen, row[0], "debate_id")
         rows.append(row)
     snap.tables["debate"] = rows
@@ -451,7 +452,7 @@ def _read_evidence(data_dir: Path, snap: Snapshot, commitments: set[str], items:
     path = data_dir / "evidence.csv"
     rows, seen = [], set()
     for line, r in read_csv(path, ["commitment_id", "item_type", "item_id", "note"]):
-        def build() -> tuple:
+        def build(r: dict) -> tuple:
             _required(r, "commitment_id", "item_type", "item_id")
             if r["commitment_id"] not in commitments:
                 raise ValueError(f"commitment_id {r['commitment_id']!r} is not in commitments.csv")
@@ -461,7 +462,7 @@ def _read_evidence(data_dir: Path, snap: Snapshot, commitments: set[str], items:
             if r["item_id"].strip() not in known:
                 raise ValueError(f"{r['item_type']} {r['item_id']!r} is not in the snapshot")
             return (r["commitment_id"], r["item_type"], r["item_id"].strip(), "curated", r["note"].strip() or None)
-        row = _checked(path, line, build)
+        row = _checked(path, line, build, r)
         _unique(path, line, seen, row[:3], "evidence link")
         rows.append(row)
     snap.tables["evidence"] = rows
@@ -471,10 +472,10 @@ def _read_glossary(data_dir: Path, snap: Snapshot) -> None:
     path = data_dir / "glossary.csv"
     rows, seen = [], set()
     for line, r in read_csv(path, ["term", "definition", "source_title", "source_url"]):
-        def build() -> tuple:
+        def build(r: dict) -> tuple:
             _required(r, "term", "definition", "source_title", "source_url")
             return (r["term"].strip(), r["definition"].strip(), r["source_title"].strip(), parse_url(r["source_url"]))
-        row = _checked(path, line, build)
+        row = _checked(path, line, build, r)
         _unique(path, line, seen, row[0], "term")
         rows.append(row)
     snap.tables["glossary"] = rows
@@ -486,14 +487,14 @@ def _read_indicators(data_dir: Path, snap: Snapshot) -> None:
     rows: list[tuple] = []
     seq: dict[int, int] = {}
     for line, r in read_csv(path, ["priority_id", "series_id", "headline", "note"]):
-        def build() -> tuple:
+        def build(r: dict) -> tuple:
             _required(r, "priority_id", "headline")
             pid = parse_priorities(r["priority_id"])[0]
             sid = r["series_id"].strip() or None
             if sid and sid not in known:
                 raise ValueError(f"series_id {sid!r} is not a measure in figures.csv")
             return pid, sid, r["headline"].strip(), r["note"].strip() or None
-        pid, sid, headline, note = _checked(path, line, build)
+        pid, sid, headline, note = _checked(path, line, build, r)
         seq[pid] = seq.get(pid, 0) + 1
         rows.append((pid, seq[pid], sid, headline, note))
     missing = sorted(set(range(1, 8)) - set(seq))
@@ -507,11 +508,11 @@ def _read_appg(data_dir: Path, snap: Snapshot) -> None:
     cols = ["member_name", "role", "as_of", "source_title", "source_url", "notes"]
     rows, seen = [], set()
     for line, r in read_csv(path, cols):
-        def build() -> tuple:
+        def build(r: dict) -> tuple:
             _required(r, "member_name", "role", "as_of", "source_title", "source_url")
             return (r["member_name"].strip(), r["role"].strip(), parse_date(r["as_of"])[0], r["source_title"].strip(),
                     parse_url(r["source_url"]), r["notes"].strip() or None)
-        row = _checked(path, line, build)
+        row = _checked(path, line, build, r)
         _unique(path, line, seen, row[:3], "membership")
         rows.append(row)
     snap.tables["appg_membership"] = rows
@@ -522,13 +523,13 @@ def _read_measures(data_dir: Path) -> dict[str, tuple]:
     path = data_dir / "measures.csv"
     out: dict[str, tuple] = {}
     for line, r in read_csv(path, ["series_id", "title", "description", "priorities", "is_context"]):
-        def build() -> tuple:
+        def build(r: dict) -> tuple:
             _required(r, "series_id", "title", "priorities", "is_context")
             if r["is_context"] not in ("true", "false"):
                 raise ValueError(f"is_context must be true or false, got {r['is_context']!r}")
             return (r["title"].strip(), r["description"].strip() or None, parse_priorities(r["priorities"]),
                     r["is_context"] == "true")
-        row = _checked(path, line, build)
+        row = _checked(path, line, build, r)
         _unique(path, line, set(out), r["series_id"], "series_id")
         out[r["series_id"]] = row
     return out
@@ -552,7 +553,7 @@ def _read_figures(data_dir: Path, snap: Snapshot, retrieved: datetime) -> None:
     releases: dict[str, tuple] = {}
     series: dict[str, tuple] = {}
     for line, r in read_csv(path, cols):
-        def build() -> dict:
+        def build(r: dict) -> dict:
             _required(r, "measure", "geography", "period", "value", "unit", "source_publication", "source_url")
             if not re.fullmatch(r"[a-z0-9_]+", r["measure"]):
                 raise ValueError(f"measure {r['measure']!r} must be lower_snake_case")
@@ -579,8 +580,9 @@ def _read_figures(data_dir: Path, snap: Snapshot, retrieved: datetime) -> None:
                         level=level, code=code, name=name, value=value, words=words, suppression=suppression,
                         unit=r["unit"].strip(), release_id=rid, source_id=sid,
                         notes="; ".join(x for x in (f"coverage: {qualifier}" if qualifier else "", r["notes"].strip()) if x) or None,
-                        url=url, year=_release_year(r["source_publication"]), line=line)
-        o = _checked(path, line, build)
+                        url=url, year=_release_year(r["source_publication"]))
+        o = _checked(path, line, build, r)
+        o["line"] = line
         if o["series_id"] not in measures:
             raise SnapshotError(path, line, f"measure {o['series_id']!r} has no row in measures.csv (title, priorities)")
         title, description, prios, is_context = measures[o["series_id"]]

@@ -40,7 +40,8 @@ else:
     shown = events[["date", "title", "type", "priorities", "amount_gbp", "source_title", "source_url", "notes"]]
     st.dataframe(shown, hide_index=True,
                  column_config={"source_url": st.column_config.LinkColumn("Source", display_text="open"),
-                                "date": st.column_config.DateColumn("Date"),
+                                "date": st.column_config.DateColumn("Date"), "title": "Event", "type": "Kind",
+                                "priorities": "Priorities", "source_title": "Source title", "notes": "Notes",
                                 "amount_gbp": st.column_config.NumberColumn("Amount (£)", format="localized")})
     st.caption("Where a source gives only a month or a year, the event is placed on the first day of it. "
                "Amounts are as announced, each with its own scope: never add them up.")

@@ -6,8 +6,6 @@ import json
 import os
 import subprocess
 import sys
-import zipfile
-from pathlib import Path
 
 import pandas as pd
 import pytest

@@ -82,7 +82,7 @@ def status_history(history: pd.DataFrame, scale: pd.DataFrame, title: str, sourc
     ranks = dict(zip(scale["status"], scale["rank"]))
     labels = dict(zip(scale["rank"], scale["label"]))
     fig = go.Figure()
-    for cid, part in history.groupby("commitment_id", sort=False):
+    for _, part in history.groupby("commitment_id", sort=False):
         part = part.sort_values("seq")
         fig.add_scatter(x=part["changed_on"], y=[ranks.get(s) for s in part["status"]], mode="lines+markers",
                         line_shape="hv", name=textwrap.shorten(str(part["title"].iloc[0]), 50),

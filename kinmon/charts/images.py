@@ -30,10 +30,16 @@ def available() -> bool:
 
 
 def stamp(fig: go.Figure, text: str) -> go.Figure:
-    """Add a data-date line at the bottom right, so an exported image says when its data is from."""
+    """Add a data-date line under the source line, so an exported image says when its data is from."""
     fig = go.Figure(fig)
-    fig.add_annotation(text=text, xref="paper", yref="paper", x=1, y=-0.12, xanchor="right", yanchor="top",
-                       showarrow=False, font=dict(size=10, color="#555"))
+    below = [a for a in fig.layout.annotations if a.yref == "paper" and a.y is not None and a.y < 0]
+    if below:
+        source = below[-1]
+        source.text = f"{source.text}<br>{text}"
+        fig.update_layout(margin=dict(b=(fig.layout.margin.b or 80) + 16))
+    else:
+        fig.add_annotation(text=text, xref="paper", yref="paper", x=0, y=-0.12, xanchor="left", yanchor="top",
+                           showarrow=False, font=dict(size=10, color="#555"))
     return fig
 
 

@@ -514,10 +514,7 @@ def supersede_curated_debate(con: duckdb.DuckDBPyConnection, row: dict) -> None:
 
 def move_links(con: duckdb.DuckDBPyConnection, item_type: str, old_id: str, new_id: str) -> None:
     """Point curated evidence and curated priority tags at the item that replaces `old_id`."""
-    for table, key_cols, where in (
-        ("evidence", ("commitment_id",), "TRUE"),
-        ("priority_tag", ("priority_id",), "method = 'curated'"),
-    ):
+    for table, where in (("evidence", "TRUE"), ("priority_tag", "method = 'curated'")):
         rows = con.execute(f"SELECT * FROM {table} WHERE item_type = ? AND item_id = ? AND {where}",
                            [item_type, old_id]).fetchall()
         cols = [d[0] for d in con.description]
