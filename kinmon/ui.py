@@ -84,6 +84,14 @@ def flag(value: Any) -> bool:
     return False if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)) else bool(value)
 
 
+def human_size(n: int) -> str:
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:,.0f} {unit}" if unit == "bytes" else f"{n:,.1f} {unit}"
+        n /= 1024
+    return f"{n} GB"
+
+
 def fmt_date(value: Any) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
         return "date unknown"

@@ -13,23 +13,23 @@ ui.freshness_line()
 
 path = ui.ensure_store()
 st.subheader("Sources and their last runs")
-st.dataframe(source_status(path), hide_index=True)
+st.dataframe(source_status(path), hide_index=True,
+             column_config={"source": "Source", "rows_held": "Rows held", "last_success": "Last successful run (UTC)",
+                            "last_failure": "Last failed run (UTC)", "last_error": "Last error"})
 
 st.subheader("Ready-made tables")
 st.caption("The tables most people want, one row per record, with source, licence and retrieval date in a README.")
 for name, spec in exports.TABLES.items():
-    try:
-        df = ui.query(exports.table_frame, name)
-    except ImportError:
-        continue
+    df = ui.query(exports.table_frame, name)
+    csv, parquet, pack = exports.to_csv_bytes(df), exports.to_parquet_bytes(df), ui.query(exports.table_pack, name)
     with st.container(border=True):
         c1, c2, c3, c4 = st.columns([4, 1, 1, 1])
         c1.markdown(f"**{spec.title}** (`{name}`): {len(df):,} rows")
-        c2.download_button("CSV", exports.to_csv_bytes(df), f"kinmon-{name}.csv", "text/csv", key=f"t-{name}-csv",
-                           on_click="ignore")
-        c3.download_button("Parquet", exports.to_parquet_bytes(df), f"kinmon-{name}.parquet",
+        c2.download_button(f"CSV · {ui.human_size(len(csv))}", csv, f"kinmon-{name}.csv", "text/csv",
+                           key=f"t-{name}-csv", on_click="ignore")
+        c3.download_button(f"Parquet · {ui.human_size(len(parquet))}", parquet, f"kinmon-{name}.parquet",
                            "application/octet-stream", key=f"t-{name}-parquet", on_click="ignore")
-        c4.download_button("CSV + README", ui.query(exports.table_pack, name), f"kinmon-{name}.zip",
+        c4.download_button(f"CSV + README · {ui.human_size(len(pack))}", pack, f"kinmon-{name}.zip",
                            "application/zip", key=f"t-{name}-zip", on_click="ignore")
 
 st.subheader("Every table in the database")
@@ -40,14 +40,15 @@ df = ui.query(core.whole_table, table)
 st.dataframe(df.head(200), hide_index=True)
 st.caption(f"Showing {min(200, len(df))} of {len(df):,} rows.")
 c1, c2 = st.columns(2)
-c1.download_button(f"{table}.csv", exports.to_csv_bytes(df), f"kinmon-{table}.csv", "text/csv", key="raw-csv",
-                   on_click="ignore")
-c2.download_button(f"{table}.parquet", exports.to_parquet_bytes(df), f"kinmon-{table}.parquet",
+raw_csv, raw_parquet = exports.to_csv_bytes(df), exports.to_parquet_bytes(df)
+c1.download_button(f"{table}.csv · {ui.human_size(len(raw_csv))}", raw_csv, f"kinmon-{table}.csv", "text/csv",
+                   key="raw-csv", on_click="ignore")
+c2.download_button(f"{table}.parquet · {ui.human_size(len(raw_parquet))}", raw_parquet, f"kinmon-{table}.parquet",
                    "application/octet-stream", key="raw-parquet", on_click="ignore")
 
 st.subheader("The whole database")
 size = path.stat().st_size
-st.download_button(f"kinmon.duckdb ({size / 1_048_576:.1f} MB)", path.read_bytes(), "kinmon.duckdb",
+st.download_button(f"kinmon.duckdb · {ui.human_size(size)}", path.read_bytes, "kinmon.duckdb",
                    "application/octet-stream", key="db", on_click="ignore")
 st.caption("Open it with DuckDB 1.4: `duckdb kinmon.duckdb`.")
 
