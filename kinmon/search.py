@@ -151,7 +151,8 @@ def parse_query(text: str) -> Query:
 
 
 def _normalise(term: str) -> str:
-    return " ".join(re.sub(r"[^\w'\- ]+", " ", term.lower()).split())
+    words = (w.strip("'-_") for w in re.sub(r"[^\w'\- ]+", " ", term.lower()).split())
+    return " ".join(w for w in words if w)
 
 
 def _term_regex(term: str) -> str:

@@ -4,9 +4,9 @@ each renders real content without an exception, and its URL parameters restore t
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from kinmon.config import PROJECT_ROOT
@@ -15,21 +15,9 @@ from helpers import build_store, copy_snapshot
 TIMEOUT = 90
 
 
-@pytest.fixture(scope="module")
-def store_path(tmp_path_factory):
-    db = tmp_path_factory.mktemp("pages") / "kinmon.duckdb"
-    build_store(db)
-    return db
-
-
 @pytest.fixture(autouse=True)
-def _fresh_caches(store_path, monkeypatch):
-    monkeypatch.setenv("KINMON_DB", str(store_path))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
+def _on_snapshot_store(snapshot_store, use_store):
+    use_store(snapshot_store)
 
 
 def open_page(path: str, **params: str) -> AppTest:
@@ -143,7 +131,7 @@ def test_other_pages_render_real_content(path, title):
     assert all(len(df.value) > 0 for df in at.dataframe[:1])
 
 
-def test_hostile_upstream_text_is_escaped(tmp_path, monkeypatch):
+def test_hostile_upstream_text_is_escaped(tmp_path, use_store):
     data = copy_snapshot(tmp_path / "data")
     lines = (data / "questions.jsonl").read_text(encoding="utf-8").splitlines()
     first = json.loads(lines[0])
@@ -152,11 +140,32 @@ def test_hostile_upstream_text_is_escaped(tmp_path, monkeypatch):
     (data / "questions.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     db = tmp_path / "k.duckdb"
     build_store(db, data)
-    monkeypatch.setenv("KINMON_DB", str(db))
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    use_store(db)
     at = open_page("pages/priorities.py")
     at.selectbox(key="priority__w").set_value(2).run()
     text = all_markdown(at)
     assert "<script>" not in text and "](javascript:" not in text
     assert "&lt;script&gt;" in text
+
+
+def test_timeline_view_round_trips_through_the_url():
+    at = open_page("pages/timeline.py")
+    at.selectbox(key="priority__w").set_value("3").run()
+    at.multiselect(key="types__w").set_value(["funding", "legislation"]).run()
+    at.date_input(key="from__w").set_value(date(2024, 1, 1)).run()
+    params = {k: v for k, v in at.query_params.items()}
+    assert params["priority"] in ("3", ["3"]) and params["from"] in ("2024-01-01", ["2024-01-01"])
+    shown = [df.value for df in at.dataframe if "priorities" in df.value.columns][0]
+
+    again = AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=TIMEOUT)
+    again.run()
+    again.switch_page("pages/timeline.py")
+    for k, v in params.items():
+        again.query_params[k] = v
+    again.run()
+    assert again.selectbox(key="priority__w").value == "3"
+    assert again.multiselect(key="types__w").value == ["funding", "legislation"]
+    assert again.date_input(key="from__w").value == date(2024, 1, 1)
+    restored = [df.value for df in again.dataframe if "priorities" in df.value.columns][0]
+    assert restored.equals(shown)
+    assert set(restored["type"]) <= {"funding", "legislation"} and len(restored) > 0
