@@ -140,7 +140,12 @@ else:
             if len(grouped):
                 st.dataframe(grouped, hide_index=True,
                              column_config={"url": st.column_config.LinkColumn("Record", display_text="open")})
-        if ui.flag(q["attachment_count"]):
+        attachments = records.attachment_list(q["attachments"])
+        if attachments:
+            st.markdown("**Attachments**")
+            st.markdown("\n".join(f"- [{ui.md_escape(a['title'])}]({a['url']}) ({ui.md_escape(a['kind'])})"
+                                   for a in attachments))
+        elif ui.flag(q["attachment_count"]):
             st.markdown(f"**Attachments:** {int(q['attachment_count'])} (see the official record)")
         revs = ui.query(records.revisions, int(item_id))
         if len(revs):

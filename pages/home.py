@@ -13,6 +13,8 @@ ui.page_header(
     "asks and is told, and the published figures.",
 )
 ui.freshness_line()
+st.caption(f"Picture last updated: the latest change of a commitment's status is dated "
+           f"{ui.fmt_date(ui.query(core.last_rating_change))} (see the Changelog).")
 
 prios = ui.query(core.priorities)
 mix = ui.query(core.status_mix)

@@ -47,6 +47,19 @@ st.caption("Party and constituency are as given with the member's latest questio
 ui.download_row(activity, "members-activity", "Members' activity on kinship care",
                 filters={"party": party, "house": house}, key="activity")
 
+st.subheader("Questions by party over time")
+by_party = ui.query(members.questions_by_party_over_time)
+if by_party.empty:
+    st.info("No dated questions yet.")
+else:
+    fig = px.bar(by_party, x="quarter", y="questions", color="party", barmode="stack")
+    fig.update_layout(xaxis=dict(type="date", title=None), yaxis_title="questions", height=340)
+    ui.chart(with_source(fig, "Written questions on kinship care per quarter, by the asker's party",
+                         "Source: UK Parliament written questions, via kinmon. Contains Parliamentary information "
+                         "licensed under the Open Parliament Licence v3.0."), "kinmon-questions-by-party")
+    st.caption("Party at the time of the question where the Members API gives it. Questions with no known date "
+               "(some transcribed ones) are not in this chart.")
+
 st.subheader("One member's questions")
 names = [m for m in activity["member"] if m]
 if names:

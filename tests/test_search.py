@@ -112,3 +112,12 @@ def test_highlight_escapes_and_marks():
     html = search.highlight("Kinship <script>alert(1)</script> carers & kinship", "kinship")
     assert html == "<mark>Kinship</mark> &lt;script&gt;alert(1)&lt;/script&gt; carers &amp; <mark>kinship</mark>"
     assert search.highlight(None, "x") == ""
+
+
+def test_attachment_list_keeps_only_web_links():
+    from kinmon.queries.records import attachment_list
+
+    raw = ('[{"url": "https://qna.files.parliament.uk/a.pdf", "title": "Table", "fileType": "pdf", '
+           '"fileSizeBytes": 20480}, {"url": "javascript:alert(1)", "title": "x"}, "junk"]')
+    assert attachment_list(raw) == [{"title": "Table", "url": "https://qna.files.parliament.uk/a.pdf", "kind": "PDF 20 KB"}]
+    assert attachment_list(None) == [] and attachment_list("not json") == []

@@ -352,3 +352,7 @@ def indicator_values(con: duckdb.DuckDBPyConnection, series_id: str) -> pd.DataF
            ORDER BY geography_name, period_end NULLS FIRST, time_period""",
         [series_id],
     ).df()
+
+
+def last_rating_change(con: duckdb.DuckDBPyConnection) -> date | None:
+    return con.execute("SELECT max(changed_on) FROM status_change").fetchone()[0]

@@ -83,3 +83,13 @@ def appg(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.execute(
         "SELECT member_name, role, as_of, source_title, source_url, notes FROM appg_membership ORDER BY as_of DESC"
     ).df()
+
+
+def questions_by_party_over_time(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Kinship questions per quarter, by the asker's party at the time (undated questions left out)."""
+    return con.execute(
+        """SELECT CAST(date_trunc('quarter', date_tabled) AS DATE) AS quarter,
+                  coalesce(asking_member_party, 'Not recorded') AS party, house, count(*) AS questions
+           FROM written_question WHERE date_tabled IS NOT NULL
+           GROUP BY ALL ORDER BY quarter, party"""
+    ).df()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from urllib.parse import urlsplit
+
 import duckdb
 import pandas as pd
 
@@ -62,3 +65,23 @@ def contributions(con: duckdb.DuckDBPyConnection, debate_id: str) -> pd.DataFram
            WHERE debate_id = ? ORDER BY contribution_id""",
         [debate_id],
     ).df()
+
+
+def attachment_list(raw: str | None) -> list[dict]:
+    """A question's attachments as title, link and kind (type and size), keeping only http(s) links."""
+    if not isinstance(raw, str) or not raw.strip():
+        return []
+    try:
+        items = json.loads(raw)
+    except json.JSONDecodeError:
+        return []
+    out = []
+    for a in items if isinstance(items, list) else []:
+        url = a.get("url") if isinstance(a, dict) else None
+        if not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https"):
+            continue
+        size = a.get("fileSizeBytes")
+        kind = " ".join(x for x in (str(a.get("fileType") or "").upper(),
+                                    f"{size / 1024:,.0f} KB" if isinstance(size, (int, float)) else "") if x)
+        out.append({"title": str(a.get("title") or "attachment"), "url": url, "kind": kind or "file"})
+    return out
