@@ -23,7 +23,8 @@ st.dataframe(changes.drop(columns=["commitment_id"]), hide_index=True,
              column_config={"changed_on": st.column_config.DateColumn("Date"), "commitment": "Commitment",
                             "from_status": "From", "to_status": "To", "reason": "Why",
                             "source_url": st.column_config.LinkColumn("Source", display_text="source")})
-ui.download_row(changes, "rating-changes", "Changes of commitment status", filters={"since": since}, key="ratings")
+ui.download_row(changes, "rating-changes", "Changes of commitment status", filters={"since": since}, key="ratings",
+                full=ui.query(core.rating_changes, None))
 
 st.subheader("Data updates")
 runs = ui.query(core.ingest_runs)

@@ -10,6 +10,7 @@ from kinmon.queries import core, records
 SEARCH_HELP = ('Words must all appear (AND). Use "quoted phrases", OR between alternatives, and -word or NOT word '
                'to exclude. Example: "special guardianship" allowance OR allowances -adoption')
 RESULT_CARDS = 20
+FULL_LIMIT = 100_000
 
 ui.page_header("Search Parliament's record on kinship care",
                "Written questions and answers, written statements, debates and speeches, ranked by relevance.")
@@ -90,8 +91,9 @@ with tab_table:
                                 "date_tabled": st.column_config.DateColumn("Tabled"),
                                 "date_answered": st.column_config.DateColumn("Answered"),
                                 "score": st.column_config.NumberColumn("Relevance", format="%.2f")})
+    everything = ui.query(search.results, text, FULL_LIMIT, **chosen).drop(columns=["text_a", "text_b", "doc_id"])
     ui.download_row(shown, "kinmon-search", f"Search results for '{text}'" if text else "Parliamentary records",
-                    filters={"q": text, **{k: v for k, v in chosen.items()}}, key="results")
+                    full=everything, filters={"q": text, **chosen}, key="results")
 
 with tab_new:
     since = ui.url_date("New since", key="since", default=date.today() - timedelta(days=90))

@@ -45,6 +45,7 @@ st.dataframe(activity, hide_index=True,
 st.caption("Party and constituency are as given with the member's latest question. Members whose questions were "
            "transcribed without a name are not counted here.")
 ui.download_row(activity, "members-activity", "Members' activity on kinship care",
+                full=ui.query(members.member_activity, None, None),
                 filters={"party": party, "house": house}, key="activity")
 
 st.subheader("Questions by party over time")

@@ -7,6 +7,7 @@ import streamlit as st
 from kinmon import scorecard, ui
 from kinmon.charts import core as charts
 from kinmon.queries import core
+from kinmon.queries import statistics as stats
 
 prios = ui.query(core.priorities)
 ids = [int(p) for p in prios["priority_id"]]
@@ -65,7 +66,7 @@ with tab_c:
                                         "status_label": "Status", "title": "Commitment", "reason": "Reason"})
         ui.download_row(comm.drop(columns=["status_rank"]), f"priority-{pid}-commitments",
                         f"Priority {pid} ({p['short_title']}): commitments and status",
-                        filters={"priority": pid}, key="commitments")
+                        full=ui.query(core.commitments_export), filters={"priority": pid}, key="commitments")
 
 with tab_e:
     ev = ui.query(core.evidence, pid)
@@ -105,7 +106,8 @@ with tab_i:
                                         "time_period": "Period", "geography_name": "Area"})
         st.caption("Suppressed values are shown as their code (c, k, u, x, z, low) and figures published in words "
                    "as those words: neither is plotted as a number.")
-        ui.download_row(values, f"indicator-{ind['series_id']}", ind["headline"], key=f"dl-{ind['series_id']}")
+        ui.download_row(values, f"indicator-{ind['series_id']}", ind["headline"], key=f"dl-{ind['series_id']}",
+                        full=ui.query(stats.observations_export, ind["series_id"]))
 
 with tab_p:
     qs = ui.query(core.tagged_questions, pid)
