@@ -250,6 +250,9 @@ def read_snapshot(data_dir: Path = DATA_DIR) -> Snapshot:
     _read_priorities(data_dir, snap, retrieved)
     statuses = _read_status_scale(data_dir, snap)
     commitments = _read_commitments(data_dir, snap, statuses)
+    _source(snap, "snapshot-commitments", "kinmon",
+            "Register of government commitments on kinship care, compiled from the sources cited on each row",
+            None, QUOTED, retrieved)
     events = _read_timeline(data_dir, snap, commitments)
     questions = _read_questions(data_dir, snap, retrieved)
     debates = _read_debates(data_dir, snap, retrieved)
