@@ -2,8 +2,11 @@
 
 Two data sets: children who ceased to be looked after (served through POST /query, evaluated here
 against the request's criteria, and paged by the server) and children in need (served as a gzipped
-CSV). Values are illustrative, not DfE's. Builders return plain dicts and strings so each test can
-change what it needs.
+CSV). `serve_table` serves any other data set the same way as the first, from rows and a schema
+(its filter and indicator ids), and `serve_data_sets` a publication's paged list of data sets
+(GET /v1/publications/{id}/data-sets), for finding data sets by title. Values are illustrative, not
+DfE's; titles are the ones the reference notes give where they give one. Builders return plain
+dicts and strings so each test can change what it needs.
 """
 
 from __future__ import annotations
@@ -16,9 +19,15 @@ from typing import Any, Callable
 from replay import Reply, Request
 
 PUB_CLA = "3260801d-601a-48c6-93b7-cf51680323d1"
+PUB_CIN = "89869bba-0c00-40f7-b7d6-e28cb904ad37"
 DS_CEASED = "0191d9a0-5b1e-7c2d-9e3f-a0b1c2d3e4f5"
 DS_CIN = "0191d9a0-6c2f-7d3e-8f40-b1c2d3e4f5a6"
+DS_CLA_31_MARCH = "0191d9a0-7d30-7e4f-9051-c2d3e4f5a6b7"  # test ids: the real ones were not seen
+DS_CIN_B1 = "0191d9a0-8e41-7f50-a162-d3e4f5a6b7c8"
+DS_CLA_TIME_SERIES = "019a9c62-aca8-772e-b92b-8678622ec297"  # the real API id (reference notes, section 1.6)
 CLA_SLUG = "children-looked-after-in-england-including-adoptions"
+CIN_SLUG = "children-in-need"
+CEASED_TITLE = "Children looked after who ceased during the year - by local authority"
 
 # (id, label, GSS code, old LA code, region id)
 LOCATIONS = {
@@ -49,6 +58,18 @@ def _rows(table: dict[tuple[str, str, str], dict[str, str]]) -> list[dict]:
                         "filters": {"cla_group": group, "characteristic": characteristic},
                         "values": {"number": number, "percentage": "12"}})
     return out
+
+
+# A data set's filters (id, column, label) and indicators (id, column, label, unit), as /meta gives them.
+CLA_SCHEMA = {
+    "filters": [("fGrp1", "cla_group", "CLA group"), ("fChr1", "characteristic", "Characteristic")],
+    "indicators": [("iNum1", "number", "Number", ""), ("iPct1", "percentage", "Percentage", "%")],
+}
+CIN_SCHEMA = {
+    "filters": [("fCat1", "category", "Category")],
+    "indicators": [("iAt31", "At31_episodes", "Number of children in need at 31 March", ""),
+                   ("iAwt1", "awaiting_assessment", "Awaiting assessment", "")],
+}
 
 
 CEASED_ROWS = {
@@ -110,21 +131,20 @@ def option_id(label: str) -> str:
 
 
 def ceased_meta(version: str) -> dict:
-    rows = CEASED_ROWS[version]
-    characteristics = sorted({r["filters"]["characteristic"] for r in rows})
-    groups = sorted({r["filters"]["cla_group"] for r in rows})
+    return table_meta(CEASED_ROWS[version])
+
+
+def table_meta(rows: list[dict], schema: dict = CLA_SCHEMA) -> dict:
+    """GET /meta for a data set of these rows: each filter's options are the labels its rows use."""
     periods = sorted({r["period"] for r in rows})
     return {
         "filters": [
-            {"id": "fGrp1", "column": "cla_group", "label": "CLA group", "hint": "",
-             "options": [{"id": option_id(g), "label": g} for g in groups]},
-            {"id": "fChr1", "column": "characteristic", "label": "Characteristic",
-             "options": [{"id": option_id(c), "label": c} for c in characteristics]},
+            {"id": fid, "column": column, "label": label, "hint": "",
+             "options": [{"id": option_id(o), "label": o} for o in sorted({r["filters"][column] for r in rows})]}
+            for fid, column, label in schema["filters"]
         ],
-        "indicators": [
-            {"id": "iNum1", "column": "number", "label": "Number", "unit": "", "decimalPlaces": 0},
-            {"id": "iPct1", "column": "percentage", "label": "Percentage", "unit": "%", "decimalPlaces": 0},
-        ],
+        "indicators": [{"id": iid, "column": column, "label": label, "unit": unit, "decimalPlaces": 0}
+                       for iid, column, label, unit in schema["indicators"]],
         "geographicLevels": [{"code": c, "label": LEVEL_LABELS[c]} for c in ("NAT", "REG", "LA")],
         "locations": [
             {"level": {"code": level, "label": LEVEL_LABELS[level]},
@@ -168,7 +188,8 @@ def _validation_problem(path: str, message: str) -> Reply:
                        "errors": [{"message": message, "code": "InvalidValue", "path": path}]}, status=400)
 
 
-def query_handler(rows_by_version: dict[str, list[dict]], server_page_size: int = 4) -> Callable[[Request], Reply]:
+def query_handler(rows_by_version: dict[str, list[dict]], server_page_size: int = 4,
+                  schema: dict = CLA_SCHEMA) -> Callable[[Request], Reply]:
     """POST /v1/data-sets/{id}/query: filters rows by the criteria, pages them, answers with sqids."""
     def handle(req: Request) -> Reply:
         version = req.param("dataSetVersion")
@@ -178,9 +199,9 @@ def query_handler(rows_by_version: dict[str, list[dict]], server_page_size: int 
         for facet in (body.get("criteria") or {}).get("and", [body.get("criteria") or {}]):
             if isinstance((facet.get("filters") or {}).get("eq"), list):
                 return _validation_problem("criteria.filters.eq", "Must be a single value.")
-        meta = ceased_meta(version)
-        wanted = body.get("indicators") or ["iNum1", "iPct1"]
-        columns = {"iNum1": "number", "iPct1": "percentage"}
+        meta = table_meta(rows_by_version[version], schema)
+        columns = {iid: column for iid, column, _, _ in schema["indicators"]}
+        wanted = body.get("indicators") or list(columns)
         rows = [r for r in rows_by_version[version] if _criteria_ok(r, body.get("criteria"), meta)]
         size = min(body.get("pageSize", 1000), server_page_size)
         page = body.get("page", 1)
@@ -188,8 +209,7 @@ def query_handler(rows_by_version: dict[str, list[dict]], server_page_size: int 
         results = [{
             "timePeriod": {"code": r["code"], "period": r["period"]}, "geographicLevel": r["level"],
             "locations": _location_chain(r["loc"]),
-            "filters": {"fGrp1": option_id(r["filters"]["cla_group"]),
-                        "fChr1": option_id(r["filters"]["characteristic"])},
+            "filters": {fid: option_id(r["filters"][column]) for fid, column, _ in schema["filters"]},
             "values": {i: r["values"][columns[i]] for i in wanted},
         } for r in chunk]
         warnings = [] if rows else [{"code": "QueryNoResults", "message": "The query did not match any results."}]
@@ -214,16 +234,36 @@ def paged_list(items: list[dict], server_page_size: int) -> Callable[[Request], 
     return handle
 
 
-def serve_ceased(replay: Any, versions: tuple[str, ...] = ("1.0",), server_page_size: int = 4) -> None:
+def serve_ceased(replay: Any, versions: tuple[str, ...] = ("1.0",), server_page_size: int = 4,
+                 title: str = CEASED_TITLE) -> None:
     """Routes for the ceased data set: summary, versions, meta and query."""
-    base = f"/v1/data-sets/{DS_CEASED}"
-    title = "Children looked after who ceased during the year - by local authority"
+    serve_table(replay, DS_CEASED, title, CEASED_ROWS, versions=versions, server_page_size=server_page_size)
+
+
+def serve_table(replay: Any, data_set_id: str, title: str, rows_by_version: dict[str, list[dict]],
+                schema: dict = CLA_SCHEMA, versions: tuple[str, ...] = ("1.0",), server_page_size: int = 4,
+                version_fields: dict | None = None) -> None:
+    """Routes for a data set answered through POST /query: summary, versions, meta and query.
+    `version_fields` overrides fields of every version (e.g. its release and publication date)."""
+    base = f"/v1/data-sets/{data_set_id}"
     latest = max(versions, key=lambda v: tuple(int(x) for x in v.split(".")))
-    replay.route("GET", base, Reply.json(data_set_json(DS_CEASED, title, latest)))
-    replay.route("GET", f"{base}/versions", paged_list([version_json(v) for v in reversed(versions)], 20))
+    replay.route("GET", base, Reply.json(data_set_json(data_set_id, title, latest)))
+    replay.route("GET", f"{base}/versions",
+                 paged_list([{**version_json(v), **(version_fields or {})} for v in reversed(versions)], 20))
     replay.route("GET", f"{base}/meta",
-                 lambda req: Reply.json(ceased_meta(req.param("dataSetVersion") or latest)))
-    replay.route("POST", f"{base}/query", query_handler(CEASED_ROWS, server_page_size))
+                 lambda req: Reply.json(table_meta(rows_by_version[req.param("dataSetVersion") or latest], schema)))
+    replay.route("POST", f"{base}/query", query_handler(rows_by_version, server_page_size, schema))
+
+
+def listed_data_set(data_set_id: str, title: str, latest: str = "1.0", **fields: Any) -> dict:
+    """One item of a publication's data set list (DataSetViewModel); `fields` override, e.g.
+    status="Deprecated", supersedingDataSetId=..."""
+    return {**data_set_json(data_set_id, title, latest), **fields}
+
+
+def serve_data_sets(replay: Any, publication_id: str, items: list[dict], server_page_size: int = 20) -> None:
+    """GET /v1/publications/{id}/data-sets, paged by the server (the API's maximum page is 20)."""
+    replay.route("GET", f"/v1/publications/{publication_id}/data-sets", paged_list(items, server_page_size))
 
 
 CIN_HEADER = ("time_period,time_identifier,geographic_level,country_code,country_name,region_code,region_name,"
@@ -288,3 +328,66 @@ def registry_entries() -> list[dict]:
 def write_registry(path: Path, series: list[dict] | None = None) -> Path:
     path.write_text(json.dumps({"series": registry_entries() if series is None else series}, indent=1), encoding="utf-8")
     return path
+
+
+# ---------------------------------------------------------------------- data sets found by title
+# The data sets the shipped data/series.json finds at run time (its dataset_match entries), with
+# illustrative values, and the publications' data set lists around them.
+
+CLA_31_MARCH_TITLE = "CLA on 31 March by characteristics"  # the title the reference notes give
+CLA_TIME_SERIES_TITLE = "Time series of children looked after data - 1994 to 2025"
+CIN_B1_TITLE = "B1 Children in need at 31 March (test fixture)"  # contains the words of b1_children_in_need_*.csv
+KINSHIP_FOSTER = "Foster placement with relative or friend"
+
+CLA_31_MARCH_ROWS = {"1.0": _rows({
+    ("eng01", "Total", "Total"): {"2023": "83840", "2024": "83630"},
+    ("eng01", "Placement", KINSHIP_FOSTER): {"2023": "12950", "2024": "13660"},
+    ("eng01", "Placement", "Foster placements"): {"2024": "56880"},
+})}
+
+
+def _cin_rows(table: dict[tuple[str, str], dict[str, str]]) -> list[dict]:
+    """{(location id, category): {period: At31_episodes}} -> query rows."""
+    return [{"period": period, "code": "RY", "level": LOCATION_BY_ID[loc][0], "loc": loc,
+             "filters": {"category": category}, "values": {"At31_episodes": value, "awaiting_assessment": "10"}}
+            for (loc, category), values in table.items() for period, value in values.items()]
+
+
+CIN_B1_ROWS = {"1.0": _cin_rows({
+    ("eng01", "Children in Need"): {"2024": "399460", "2025": "402400"},
+    ("ne001", "Children in Need"): {"2025": "27050"},
+    ("har01", "Children in Need"): {"2025": "x"},
+    ("nnc01", "Children in Need"): {"2025": "1234"},
+    ("eng01", "Referrals"): {"2025": "621000"},
+})}
+CIN_RELEASE = {"published": "2025-10-30T09:30:00+00:00", "release": {"title": "Reporting year 2025", "slug": "2025"}}
+DS_CEASED_OLD = "0191d9a0-4a0d-7b1c-8d2e-9f0a1b2c3d4e"  # an earlier data set that DS_CEASED supersedes
+
+
+def cla_listing(ceased_title: str = CEASED_TITLE) -> list[dict]:
+    """The CLA publication's data sets: the ones the registry wants, an older one superseded by the
+    ceased data set, and others it must not pick."""
+    return [
+        listed_data_set(DS_CLA_TIME_SERIES, CLA_TIME_SERIES_TITLE),
+        listed_data_set(DS_CEASED_OLD, ceased_title, status="Deprecated", supersedingDataSetId=DS_CEASED),
+        listed_data_set("0191d9a0-9f52-7061-b273-e4f5a6b7c8d9", "CLA - placement stability - by local authority"),
+        listed_data_set(DS_CLA_31_MARCH, CLA_31_MARCH_TITLE),
+        listed_data_set(DS_CEASED, ceased_title),
+    ]
+
+
+def cin_listing() -> list[dict]:
+    return [listed_data_set("0191d9a0-a063-7172-8384-f5a6b7c8d9e0",
+                            "B2 Children in need at 31 March by recorded disability and local authority"),
+            listed_data_set(DS_CIN_B1, CIN_B1_TITLE)]
+
+
+def serve_discoverable_world(replay: Any, ceased_title: str = "CLA who ceased during the year - by local authority",
+                             list_page_size: int = 2) -> None:
+    """Both publications' data set lists (paged two to a page) and every data set the shipped
+    registry's dataset_match entries find in them, answered through POST /query."""
+    serve_data_sets(replay, PUB_CLA, cla_listing(ceased_title), list_page_size)
+    serve_data_sets(replay, PUB_CIN, cin_listing(), list_page_size)
+    serve_ceased(replay, versions=("1.0",), title=ceased_title)
+    serve_table(replay, DS_CLA_31_MARCH, CLA_31_MARCH_TITLE, CLA_31_MARCH_ROWS)
+    serve_table(replay, DS_CIN_B1, CIN_B1_TITLE, CIN_B1_ROWS, schema=CIN_SCHEMA, version_fields=CIN_RELEASE)

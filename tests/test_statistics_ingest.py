@@ -8,8 +8,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from fixtures_ees import (CAO, CEASED_ROWS, DS_CEASED, DS_CIN, REASON, SGO_2024, SGO_2025, cin_csv, option_id,
-                          query_handler, registry_entries, serve_ceased, serve_cin, write_registry)
+from fixtures_ees import (CAO, CEASED_ROWS, DS_CEASED, DS_CIN, PUB_CIN, PUB_CLA, REASON, SGO_2024, SGO_2025, cin_csv,
+                          option_id, query_handler, registry_entries, serve_ceased, serve_cin, write_registry)
 from helpers import sha256
 from replay import Reply
 
@@ -348,9 +348,14 @@ def test_the_command_line_loads_a_file_and_exports_observations(tmp_path, replay
     curated = [r for r in table if r["series_id"] == "children_looked_after_31_march" and r["time_period"] == "2021-03-31"]
     assert [r["value"] for r in curated] == ["80780.0"]
 
-    # the shipped registry has no live data set ids yet: the run succeeds and says what it skipped
-    replay.route("GET", "/v1/publications", Reply.json({"paging": {"page": 1, "pageSize": 20, "totalResults": 0,
-                                                                   "totalPages": 0}, "results": []}))
+    # the shipped registry has no live data set ids yet, and these publications list no data sets to
+    # find them by title: the run succeeds and says what it skipped
+    empty = Reply.json({"paging": {"page": 1, "pageSize": 20, "totalResults": 0, "totalPages": 0}, "results": []})
+    replay.route("GET", "/v1/publications", empty)
+    for publication in (PUB_CLA, PUB_CIN):
+        replay.route("GET", f"/v1/publications/{publication}/data-sets", empty)
     live = _cli("ingest", "statistics", "--db", str(db), env={"KINMON_EES_API": replay.url})
     assert live.returncode == 0, live.stderr
-    assert "statistics: succeeded, 0 added, 0 updated" in live.stdout and "skipped" in live.stdout
+    assert "statistics: succeeded, 0 added, 0 updated" in live.stdout
+    assert f"cla_in_kinship_foster_care_31_march: no EES data set of publication {PUB_CLA} has the title " in live.stdout
+    assert "children_social_workers_in_post_fte" in live.stdout

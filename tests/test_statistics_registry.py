@@ -11,8 +11,9 @@ import pytest
 from fixtures_ees import series_entry, write_registry
 
 from kinmon.config import DATA_DIR
-from kinmon.ingest.statistics import RegistryError, load_registry, read_geography
+from kinmon.ingest.statistics import DatasetMatch, RegistryError, load_registry, read_geography
 
+PUB = "3260801d-601a-48c6-93b7-cf51680323d1"
 SHIPPED_IDS = [
     "children_looked_after_31_march", "cla_in_kinship_foster_care_31_march", "cla_ceased_special_guardianship_order",
     "cla_ceased_residence_or_child_arrangements_order", "children_ceasing_to_be_looked_after",
@@ -26,8 +27,15 @@ def test_shipped_registry_loads_and_reuses_the_curated_measure_names():
     with open(DATA_DIR / "figures.csv", newline="", encoding="utf-8") as fh:
         measures = {r["measure"] for r in csv.DictReader(fh)}
     assert set(SHIPPED_IDS) <= measures
-    # Real data set ids are not knowable offline: every one is a documented placeholder.
+    # Real data set ids are not knowable offline: every one is a documented placeholder, and all but
+    # the workforce series (not in the API) say how to find theirs at run time.
     assert all(s.dataset_id is None and s.dataset_id_note for s in specs)
+    cla, cin = "3260801d-601a-48c6-93b7-cf51680323d1", "89869bba-0c00-40f7-b7d6-e28cb904ad37"
+    ceased = DatasetMatch(cla, ("CLA who ceased during the year - by local authority",),
+                          ("children who ceased during the year",))
+    assert [s.dataset_match for s in specs] == [
+        DatasetMatch(cla, ("CLA on 31 March by characteristics",)), DatasetMatch(cla, ("CLA on 31 March by characteristics",)),
+        ceased, ceased, ceased, DatasetMatch(cin, (), ("b1 children in need",)), None]
     sgo = specs[2]
     assert sgo.title == "Children leaving care through a special guardianship order"
     assert sgo.filters == {"cla_group": ("Reason episode ceased",),
@@ -61,6 +69,38 @@ def test_a_bad_registry_entry_is_named_with_its_reason(tmp_path, change, message
         load_registry(path)
     sid = entry["series_id"]
     assert str(err.value) == f"series.json: series 1 ({sid}): {message}"
+
+
+@pytest.mark.parametrize("match, message", [
+    ("CLA", "dataset_match must be a non-empty dict"),
+    ({"publication_id": "3260801d", "title": "T"}, "dataset_match.publication_id '3260801d' is not an EES "
+                                                     "publication id (a UUID)"),
+    ({"title": "T"}, "dataset_match.publication_id None is not an EES publication id (a UUID)"),
+    ({"publication_id": PUB, "title": []}, "dataset_match.title must be a title or a non-empty list of titles"),
+    ({"publication_id": PUB, "title": ["T", " "]}, "dataset_match.title must be a title or a non-empty list of titles"),
+    ({"publication_id": PUB, "title_contains": 3}, "dataset_match.title_contains must be a title or a non-empty list "
+                                                    "of titles"),
+    ({"publication_id": PUB}, "dataset_match needs a title (or title_contains) to look for"),
+    ({"publication_id": PUB, "title": "T", "slug": "s"},
+     "dataset_match has unknown fields ['slug'] (it takes ['publication_id', 'title', 'title_contains'])"),
+])
+def test_a_bad_dataset_match_is_named_with_its_reason(tmp_path, match, message):
+    entry = series_entry("cla_ceased_special_guardianship_order", None, dataset_match=match)
+    with pytest.raises(RegistryError) as err:
+        load_registry(write_registry(tmp_path / "series.json", [entry]))
+    assert str(err.value) == f"series.json: series 1 (cla_ceased_special_guardianship_order): {message}"
+
+
+def test_a_dataset_match_is_read_and_is_only_for_a_placeholder(tmp_path):
+    entry = series_entry("a", None, dataset_match={"publication_id": PUB, "title": " Exact title ",
+                                                    "title_contains": ["words", "other words"]})
+    (spec,) = load_registry(write_registry(tmp_path / "series.json", [entry]))
+    assert spec.dataset_match == DatasetMatch(PUB, ("Exact title",), ("words", "other words"))
+    assert spec.dataset_match.describe() == "the title ['Exact title'] or a title containing ['words', 'other words']"
+    entry = series_entry("a", "0191d9a0-5b1e-7c2d-9e3f-a0b1c2d3e4f5", dataset_match={"publication_id": PUB, "title": "T"})
+    with pytest.raises(RegistryError, match=r"series 1 \(a\): dataset_match is only for a series whose dataset_id is "
+                                            "null: keep one of the two"):
+        load_registry(write_registry(tmp_path / "series.json", [entry]))
 
 
 def test_duplicates_and_conflicting_pins_are_refused(tmp_path):

@@ -3,7 +3,10 @@
 Two ways in:
 - `ingest_statistics(db)`: for every series in the registry with an EES data set id, pin a data set
   version (newest matching the series' `dataset_version`, e.g. "1.*"), record it as a `release`,
-  fetch the series' rows (API query, or the version's CSV) and store them.
+  fetch the series' rows (API query, or the version's CSV) and store them. A series whose id is not
+  known (`"dataset_id": null`) but which has a `dataset_match` has its data set found at run time
+  among its publication's API data sets (GET /v1/publications/{id}/data-sets, listed once per
+  publication per run) by title; see `DatasetMatch`. One that matches nothing is skipped with a note.
 - `ingest_file(db, path_or_url)`: any EES tidy CSV, local or over http(s). Filters and indicators
   are read from its columns; each indicator becomes the series `<file stem>__<indicator column>`
   (lower case, other characters as '_'), e.g. `csww_indicators_2017_to_2025__inpost_fte`. A file
@@ -30,7 +33,7 @@ import hashlib
 import json
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import partial
 from pathlib import Path
@@ -44,7 +47,7 @@ from kinmon import store
 from kinmon.config import DATA_DIR
 from kinmon.http import Client, UpstreamError
 from kinmon.ingest import Counts, RunResult, Window, run
-from kinmon.sources.ees import (DataSetVersion, EesClient, Meta, QueryRow, matches_pin, period_to_tidy,
+from kinmon.sources.ees import (DataSet, DataSetVersion, EesClient, Meta, QueryRow, matches_pin, period_to_tidy,
                                 published_date, release_url, version_key)
 from kinmon.tidy import (GEOGRAPHIC_LEVELS, GeographyResolver, TidyRow, TidyTable, normalise_label, parse_cell,
                          parse_csv, period_end, plain_text)
@@ -76,6 +79,30 @@ class RegistryError(ValueError):
 
 
 @dataclass(frozen=True)
+class DatasetMatch:
+    """How to find a series' EES data set at run time when its id is not known.
+
+    Among the API data sets of publication `publication_id` (Withdrawn ones aside), a data set
+    matches when its title equals one of `titles`; only if none does, when its title contains one
+    of `contains`. Titles are compared ignoring case, runs of spaces and the kind of dash (an en
+    dash is a hyphen). A superseded data set is replaced by its successor when the publication
+    lists it. Of several matches, a Published data set that nothing supersedes is preferred, then
+    the most recently published version. A contains-match must leave exactly one such data set:
+    if it finds several, the series is skipped with a note naming them, never guessed.
+    """
+
+    publication_id: str
+    titles: tuple[str, ...] = ()
+    contains: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        """What is looked for, e.g. "the title ['A'] or a title containing ['b']"."""
+        wanted = ([f"the title {list(self.titles)}"] if self.titles else []) + (
+            [f"a title containing {list(self.contains)}"] if self.contains else [])
+        return " or ".join(wanted)
+
+
+@dataclass(frozen=True)
 class SeriesSpec:
     series_id: str
     title: str
@@ -96,6 +123,7 @@ class SeriesSpec:
     geographic_levels: tuple[str, ...]
     reporting_year_end: tuple[int, int] | None = None
     file_names: tuple[str, ...] = ()
+    dataset_match: DatasetMatch | None = None
 
     def wants(self, row: TidyRow, option_labels: dict[str, str] | None = None) -> bool:
         """Whether a row belongs to this series: one of its levels, and every pinned filter matching
@@ -121,8 +149,10 @@ class StatisticsCounts(Counts):
 _REQUIRED = {"series_id": str, "title": str, "unit": str, "description": str, "priorities": list,
              "is_context": bool, "publisher": str, "publication": dict, "dataset_id": (str, type(None)),
              "dataset_version": str, "fetch": str, "indicator": str, "filters": dict, "geographic_levels": list}
-_OPTIONAL = {"dataset_id_note": str, "reporting_year_end": str, "file_names": list}
+_OPTIONAL = {"dataset_id_note": str, "reporting_year_end": str, "file_names": list, "dataset_match": dict}
+_MATCH_FIELDS = ("publication_id", "title", "title_contains")
 _SERIES_ID = re.compile(r"^[a-z0-9_]+$")
+_EES_ID = re.compile(r"[0-9a-fA-F-]{32,36}")
 _PIN = re.compile(r"^(\*|\d+\.\*|\d+\.\d+\.\*|\d+\.\d+(\.\d+)?)$")
 _MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
 
@@ -177,8 +207,9 @@ def _spec(e: Any) -> SeriesSpec:
         raise ValueError("publication.url must be an https URL")
     if e["dataset_id"] is None and not e.get("dataset_id_note"):
         raise ValueError("a placeholder dataset_id (null) needs a dataset_id_note saying how to fill it in")
-    if e["dataset_id"] is not None and not re.fullmatch(r"[0-9a-fA-F-]{32,36}", e["dataset_id"]):
+    if e["dataset_id"] is not None and not _EES_ID.fullmatch(e["dataset_id"]):
         raise ValueError(f"dataset_id {e['dataset_id']!r} is not an EES data set id (a UUID)")
+    match = _dataset_match(e["dataset_match"], e["dataset_id"]) if "dataset_match" in e else None
     if not _PIN.match(e["dataset_version"]):
         raise ValueError(f"dataset_version {e['dataset_version']!r} must be '*', 'N.*', 'N.N.*' or an exact version")
     if e["fetch"] not in FETCH_METHODS:
@@ -210,8 +241,31 @@ def _spec(e: Any) -> SeriesSpec:
         publication_title=pub["title"].strip(), publication_slug=pub["slug"].strip(), publication_url=pub["url"].strip(),
         dataset_id=e["dataset_id"], dataset_id_note=e.get("dataset_id_note"), dataset_version=e["dataset_version"],
         fetch=e["fetch"], indicator=e["indicator"].strip(), filters=filters, geographic_levels=tuple(levels),
-        reporting_year_end=year_end, file_names=tuple(n.strip() for n in names),
+        reporting_year_end=year_end, file_names=tuple(n.strip() for n in names), dataset_match=match,
     )
+
+
+def _dataset_match(m: dict, dataset_id: str | None) -> DatasetMatch:
+    if dataset_id is not None:
+        raise ValueError("dataset_match is only for a series whose dataset_id is null: keep one of the two")
+    unknown = sorted(set(m) - set(_MATCH_FIELDS))
+    if unknown:
+        raise ValueError(f"dataset_match has unknown fields {unknown} (it takes {list(_MATCH_FIELDS)})")
+    pub = m.get("publication_id")
+    if not isinstance(pub, str) or not _EES_ID.fullmatch(pub):
+        raise ValueError(f"dataset_match.publication_id {pub!r} is not an EES publication id (a UUID)")
+    found = {}
+    for key in ("title", "title_contains"):
+        value = m.get(key, [])
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(x, str) and x.strip() for x in value) or (
+                key in m and not value):
+            raise ValueError(f"dataset_match.{key} must be a title or a non-empty list of titles")
+        found[key] = tuple(x.strip() for x in value)
+    if not found["title"] and not found["title_contains"]:
+        raise ValueError("dataset_match needs a title (or title_contains) to look for")
+    return DatasetMatch(publication_id=pub, titles=found["title"], contains=found["title_contains"])
 
 
 def _check_shared_pins(specs: list[SeriesSpec], path: Path) -> None:
@@ -396,21 +450,40 @@ def write_series(con: duckdb.DuckDBPyConnection, spec: SeriesSpec, source_id: st
 
 def load_statistics(con: duckdb.DuckDBPyConnection, window: Window, client: Client | EesClient | None = None,
                     registry_path: str | Path | None = None) -> StatisticsCounts:
-    """Load every registered series that has a data set id; the rest are skipped with a note."""
+    """Load every registered series that has a data set id, or whose `dataset_match` finds one in its
+    publication's API data sets; the rest are skipped with a note."""
     specs = load_registry(registry_path)
     ees = client if isinstance(client, EesClient) else EesClient(client)
     resolver = GeographyResolver(read_geography())
     load_geography(con)
     counts = StatisticsCounts()
     started = store.utcnow()
-    placeholders = [s.series_id for s in specs if s.dataset_id is None]
+    placeholders = [s.series_id for s in specs if s.dataset_id is None and s.dataset_match is None]
     if placeholders:
         counts.notes.append(f"skipped {len(placeholders)} series with no EES data set id yet "
                             f"(see dataset_id_note in series.json): {', '.join(placeholders)}")
     by_dataset: dict[str, list[SeriesSpec]] = {}
+    found: dict[str, tuple[DataSet, str]] = {}  # data set id -> (data set, how it was matched)
+    listings: dict[str, list[DataSet] | None] = {}  # publication id -> its API data sets, listed once a run
     for s in specs:
+        if s.dataset_id is None and s.dataset_match is not None:
+            hit = _find_data_set(ees, s, listings, counts)
+            if hit is None:
+                continue
+            found.setdefault(hit[0].id, hit)
+            s = replace(s, dataset_id=hit[0].id)
         if s.dataset_id:
-            by_dataset.setdefault(s.dataset_id, []).append(s)
+            group = by_dataset.setdefault(s.dataset_id, [])
+            if group and group[0].dataset_version != s.dataset_version:
+                counts.notes.append(f"{s.series_id}: pins data set {s.dataset_id} to {s.dataset_version} but "
+                                    f"{group[0].series_id} pins it to {group[0].dataset_version}: one data set, "
+                                    "one pin: skipped")
+                continue
+            group.append(s)
+    for dataset_id, (data_set, how) in found.items():
+        names = ", ".join(s.series_id for s in by_dataset.get(dataset_id, []) if s.dataset_match)
+        if names:
+            counts.notes.append(f"{names}: using EES data set {dataset_id} {data_set.title!r}, found {how}")
     published: list[date] = []
     touched: list[str] = []
     for dataset_id, group in by_dataset.items():
@@ -421,6 +494,66 @@ def load_statistics(con: duckdb.DuckDBPyConnection, window: Window, client: Clie
     counts.updated += refresh_latest(con, touched, started)
     _finish(counts, max(published).isoformat() if published else None)
     return counts
+
+
+def _find_data_set(ees: EesClient, spec: SeriesSpec, listings: dict[str, list[DataSet] | None],
+                   counts: StatisticsCounts) -> tuple[DataSet, str] | None:
+    """The data set a series' `dataset_match` picks from its publication's API data sets (see
+    DatasetMatch), with how it was found; None, and a note saying what was searched, if none fits."""
+    match = spec.dataset_match
+    assert match is not None
+    pub = match.publication_id
+    if pub not in listings:
+        try:
+            listings[pub] = ees.data_sets(pub)
+        except UpstreamError as exc:
+            if not _NOT_FOUND.match(exc.reason):
+                raise
+            listings[pub] = None  # the publication has no API data sets (any more): say so, load the rest
+    data_sets = listings[pub]
+    if data_sets is None:
+        counts.notes.append(f"{spec.series_id}: publication {pub} is not in the EES API (listing its data sets "
+                            f"gave HTTP 404), so none with {match.describe()} was found: skipped")
+        return None
+    usable = [d for d in data_sets if d.status != "Withdrawn"]
+    wanted = {_title_key(t) for t in match.titles}
+    hits, how, exact = [d for d in usable if _title_key(d.title) in wanted], "by its title", True
+    if not hits and match.contains:
+        phrases = [_title_key(p) for p in match.contains]
+        hits = [d for d in usable if any(p in _title_key(d.title) for p in phrases)]
+        how, exact = f"by a title containing {list(match.contains)}", False
+    by_id = {d.id: d for d in usable}
+    followed: dict[str, DataSet] = {}
+    for d in hits:
+        seen = {d.id}
+        while d.superseding_id in by_id and d.superseding_id not in seen:  # the publication's newer data set
+            d = by_id[d.superseding_id]
+            seen.add(d.id)
+        followed.setdefault(d.id, d)
+    if not followed:
+        titles = sorted({d.title for d in usable})
+        shown = titles[:12] + ([f"... and {len(titles) - 12} more"] if len(titles) > 12 else [])
+        counts.notes.append(f"{spec.series_id}: no EES data set of publication {pub} has {match.describe()} "
+                            f"(it lists {len(usable)}: {shown}): skipped")
+        return None
+    current = [d for d in followed.values() if d.status == "Published" and not d.superseding_id]
+    candidates = current or list(followed.values())
+    if exact or len(candidates) == 1:  # one title, several data sets: the newest; a contains-match must be unique
+        best = max(candidates, key=lambda d: d.latest_published.timestamp() if d.latest_published else float("-inf"))
+        return best, how
+    counts.notes.append(f"{spec.series_id}: {len(candidates)} EES data sets of publication {pub} have "
+                        f"{match.describe()} ({sorted(f'{d.title} [{d.id}]' for d in candidates)}): "
+                        "give the exact title; skipped")
+    return None
+
+
+_NOT_FOUND = re.compile(r"HTTP 404\b")
+_DASHES = re.compile("[\u2010-\u2015\u2212]")
+
+
+def _title_key(title: str) -> str:
+    """How data set titles are compared: case, spacing and the kind of dash never make a difference."""
+    return normalise_label(_DASHES.sub("-", title))
 
 
 def _finish(counts: StatisticsCounts, cursor: str | None) -> None:
