@@ -3,6 +3,8 @@
 FakeParliament answers like the Written Questions, Members and Hansard APIs: list envelopes
 {totalResults, results:[{value, links}]}, list text cut at 255 characters, members null without
 expandMember=true, searchTerm matching ANY word, PascalCase Hansard with HTTP 500 when take > 100.
+Every request goes to that ReplayServer on 127.0.0.1: upstream addresses appear only as data (links
+and thumbnails inside payloads), and tests/conftest.py refuses any non-loopback connection.
 """
 
 from __future__ import annotations
