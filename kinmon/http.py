@@ -135,11 +135,18 @@ def _body_excerpt(resp: requests.Response, limit: int = 200) -> str:
 
 def require(obj: Any, key: str, url: str, kind: type | tuple[type, ...] | None = None) -> Any:
     """Fetch a required field from an upstream payload, failing clearly when it is absent."""
+    return require_in(obj, key, url, kind)
+
+
+def require_in(obj: Any, key: str, url: str, kind: type | tuple[type, ...] | None = None, where: str = "") -> Any:
+    """require() for a field of an object nested at `where` (e.g. 'results[0].timePeriod'); errors name the
+    field by its full path ('results[0].timePeriod.period')."""
+    path = f"{where}.{key}" if where else key
     if not isinstance(obj, dict) or key not in obj:
-        raise UpstreamError(url, f"unexpected response: field {key!r} is missing")
+        raise UpstreamError(url, f"unexpected response: field {path!r} is missing")
     value = obj[key]
     if kind is not None and not isinstance(value, kind):
-        raise UpstreamError(url, f"unexpected response: field {key!r} is {type(value).__name__}")
+        raise UpstreamError(url, f"unexpected response: field {path!r} is {type(value).__name__}")
     return value
 
 

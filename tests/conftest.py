@@ -1,4 +1,5 @@
-"""Shared fixtures: a local replay server, a temporary store path, and no network, ever."""
+"""Shared fixtures: a local replay server, a temporary store path, a store built from the snapshot for the
+page tests (AppTest), and no network, ever."""
 
 from __future__ import annotations
 
@@ -42,3 +43,29 @@ def db_path(tmp_path, monkeypatch) -> Path:
     path = tmp_path / "kinmon.duckdb"
     monkeypatch.setenv("KINMON_DB", str(path))
     return path
+
+
+@pytest.fixture(scope="module")
+def snapshot_store(tmp_path_factory) -> Path:
+    """A store built from the shipped snapshot, once per test module, in a folder of its own."""
+    from helpers import build_store
+
+    db = tmp_path_factory.mktemp("store") / "kinmon.duckdb"
+    build_store(db)
+    return db
+
+
+@pytest.fixture
+def use_store(monkeypatch):
+    """`use_store(db)` points the app (KINMON_DB) at `db` with Streamlit's caches emptied, so an AppTest
+    reads that store; the caches are emptied again after the test."""
+    import streamlit as st
+
+    def use(db: Path) -> None:
+        monkeypatch.setenv("KINMON_DB", str(db))
+        st.cache_data.clear()
+        st.cache_resource.clear()
+
+    yield use
+    st.cache_data.clear()
+    st.cache_resource.clear()

@@ -6,10 +6,8 @@ import shutil
 
 import duckdb
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from kinmon import snapshot
 from kinmon.config import PROJECT_ROOT
 from kinmon.queries import parliament as pq
 from kinmon.ui import OPL_ATTRIBUTION
@@ -21,12 +19,10 @@ TIMEOUT = 60
 
 
 @pytest.fixture(scope="module")
-def stores(tmp_path_factory):
+def stores(snapshot_store):
     """Two stores: the snapshot alone, and the snapshot plus a replayed live ingest."""
-    base = tmp_path_factory.mktemp("page")
-    curated = base / "curated.duckdb"
-    snapshot.build(curated)
-    live = base / "live.duckdb"
+    curated = snapshot_store
+    live = curated.parent / "live.duckdb"
     shutil.copyfile(curated, live)
     server = ReplayServer().start()
     try:
@@ -42,20 +38,16 @@ def stores(tmp_path_factory):
 
 
 @pytest.fixture
-def open_page(stores, monkeypatch):
+def open_page(stores, use_store):
     def _open(which: str = "live", **params: str) -> AppTest:
-        monkeypatch.setenv("KINMON_DB", str(stores[which]))
-        st.cache_data.clear()
-        st.cache_resource.clear()
+        use_store(stores[which])
         at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
         for k, v in params.items():
             at.query_params[k] = v
         at.run()
         assert not at.exception, [e.value for e in at.exception]
         return at
-    yield _open
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    return _open
 
 
 def markdown(at: AppTest) -> str:

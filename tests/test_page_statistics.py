@@ -4,8 +4,6 @@
 from __future__ import annotations
 
 import pytest
-import streamlit as st
-from helpers import build_store
 from streamlit.testing.v1 import AppTest
 
 from kinmon.config import PROJECT_ROOT
@@ -28,24 +26,16 @@ CEASED_CSV = "\n".join([
 
 
 @pytest.fixture(scope="module")
-def store_path(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("statistics-page")
-    db = folder / "kinmon.duckdb"
-    build_store(db)
-    csv = folder / "la_children_who_ceased_during_the_year.csv"
+def store_path(snapshot_store):
+    csv = snapshot_store.parent / "la_children_who_ceased_during_the_year.csv"
     csv.write_text(CEASED_CSV, encoding="utf-8")
-    ingest_file(db, csv)
-    return db
+    ingest_file(snapshot_store, csv)
+    return snapshot_store
 
 
 @pytest.fixture(autouse=True)
-def _fresh_caches(store_path, monkeypatch):
-    monkeypatch.setenv("KINMON_DB", str(store_path))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
+def _on_store(store_path, use_store):
+    use_store(store_path)
 
 
 def open_page() -> AppTest:

@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 import requests
 
 from kinmon import config
-from kinmon.http import Client, UpstreamError
+from kinmon.http import Client, UpstreamError, require_in
 from kinmon.tidy import GEOGRAPHIC_LEVELS, GZIP_MAGIC, TIME_IDENTIFIERS, plain_text
 
 SERVICE = "KINMON_EES_API"
@@ -287,14 +287,7 @@ def _shown(url: str, params: dict) -> str:
     return f"{url}?{urlencode(params)}" if params else url
 
 
-def _field(obj: Any, name: str, url: str, kind: type | tuple[type, ...] | None = None, where: str = "") -> Any:
-    path = f"{where}.{name}" if where else name
-    if not isinstance(obj, dict) or name not in obj:
-        raise UpstreamError(url, f"unexpected response: field {path!r} is missing")
-    value = obj[name]
-    if kind is not None and not isinstance(value, kind):
-        raise UpstreamError(url, f"unexpected response: field {path!r} is {type(value).__name__}")
-    return value
+_field = require_in  # a required field; errors name it by its full path ('results[0].timePeriod.period')
 
 
 def _paging(payload: Any, url: str, page: int) -> int:

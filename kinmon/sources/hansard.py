@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 from kinmon.config import base_url
 from kinmon.http import Client, UpstreamError, require
-from kinmon.sources.questions import NUMBER, TEXT, api_date, optional, shown_url
+from kinmon.sources._shape import NUMBER, TEXT, api_date, check_fields, shown_url
 
 SERVICE = "KINMON_HANSARD_API"
 CONTRIBUTIONS_PATH = "/search/contributions/{kind}.json"
@@ -26,6 +26,15 @@ PREFIX = "queryParameters."
 MAX_SPLITS = 5  # at most 2**5 sub-windows when the debates search says it has more than it returned
 # Page furniture inside ContributionTextFull: column numbers are not part of what was said.
 COLUMN_MARKER = re.compile(r"<span[^>]*class=\"[^\"]*column-number[^\"]*\"[^>]*>.*?</span>", re.I | re.S)
+
+# The fields kinmon reads, checked in this order: required (present, of the type), then optional
+# (of the type when present and not null). SittingDate must also parse as a date.
+CONTRIBUTION_REQUIRED = {"ContributionExtId": str, "DebateSectionExtId": str, "DebateSection": str,
+                         "House": str, "MemberId": NUMBER, "ContributionTextFull": TEXT, "SittingDate": str}
+CONTRIBUTION_OPTIONAL = {"MemberName": str, "AttributedTo": str, "ContributionText": str, "Section": str,
+                         "HansardSection": str}
+DEBATE_REQUIRED = {"DebateSectionExtId": str, "Title": str, "House": str, "SittingDate": str}
+DEBATE_OPTIONAL = {"DebateSection": str}
 
 
 def query(**params: Any) -> dict[str, Any]:
@@ -60,31 +69,20 @@ def without_column_markers(html: str | None) -> str:
 
 def checked_contribution(item: Any, url: str) -> dict:
     """A Contribution with the fields kinmon stores present and of the documented types."""
-    if not isinstance(item, dict):
-        raise UpstreamError(url, f"unexpected response: a contribution is {type(item).__name__}, not an object")
-    require(item, "ContributionExtId", url, str)
-    require(item, "DebateSectionExtId", url, str)
-    require(item, "DebateSection", url, str)
-    require(item, "House", url, str)
-    require(item, "MemberId", url, NUMBER)
-    require(item, "ContributionTextFull", url, TEXT)
-    if api_date(require(item, "SittingDate", url, str), url, "SittingDate") is None:
-        raise UpstreamError(url, "unexpected response: field 'SittingDate' is empty")
-    for name in ("MemberName", "AttributedTo", "ContributionText", "Section", "HansardSection"):
-        optional(item, name, url, str)
-    return item
+    check_fields(item, url, "contribution", CONTRIBUTION_REQUIRED)
+    _check_sitting_date(item, url)
+    return check_fields(item, url, "contribution", {}, CONTRIBUTION_OPTIONAL)
 
 
 def checked_debate(item: Any, url: str) -> dict:
-    if not isinstance(item, dict):
-        raise UpstreamError(url, f"unexpected response: a debate is {type(item).__name__}, not an object")
-    require(item, "DebateSectionExtId", url, str)
-    require(item, "Title", url, str)
-    require(item, "House", url, str)
-    if api_date(require(item, "SittingDate", url, str), url, "SittingDate") is None:
+    check_fields(item, url, "debate", DEBATE_REQUIRED)
+    _check_sitting_date(item, url)
+    return check_fields(item, url, "debate", {}, DEBATE_OPTIONAL)
+
+
+def _check_sitting_date(item: dict, url: str) -> None:
+    if api_date(item["SittingDate"], url, "SittingDate") is None:
         raise UpstreamError(url, "unexpected response: field 'SittingDate' is empty")
-    optional(item, "DebateSection", url, str)
-    return item
 
 
 def search_contributions(client: Client, *, search_term: str, since: date, until: date, kind: str = "Spoken",

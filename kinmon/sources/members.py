@@ -13,7 +13,7 @@ from typing import Any
 
 from kinmon.config import base_url
 from kinmon.http import Client, UpstreamError, require
-from kinmon.sources.questions import NONE, api_date, optional, shown_url
+from kinmon.sources._shape import TEXT, api_date, optional, shown_url
 
 SERVICE = "KINMON_MEMBERS_API"
 MEMBER_PATH = "/api/Members/{id}"
@@ -103,8 +103,8 @@ def _spells(member_id: int, history: list[Any], url: str) -> list[PartySpell]:
     for entry in history:
         party = require(entry, "party", url, dict)
         name = require(party, "name", url, str)
-        start = api_date(require(entry, "startDate", url, (str, NONE)), url, "startDate")
-        end = api_date(require(entry, "endDate", url, (str, NONE)), url, "endDate")
+        start = api_date(require(entry, "startDate", url, TEXT), url, "startDate")
+        end = api_date(require(entry, "endDate", url, TEXT), url, "endDate")
         if start is None:  # an undated spell cannot answer "party on a date"
             continue
         spells.append(PartySpell(member_id, name, start, end))

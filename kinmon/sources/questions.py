@@ -9,12 +9,13 @@ reads; it never touches the store.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Iterator
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 from kinmon.config import base_url
 from kinmon.http import Client, UpstreamError, require
+from kinmon.sources._shape import NONE, NUMBER, TEXT, api_date, check_fields, optional, shown_url
 
 SERVICE = "KINMON_QUESTIONS_API"
 QUESTIONS_PATH = "/api/writtenquestions/questions"
@@ -32,10 +33,24 @@ DATE_PASSES = ("tabled", "answered", "corrected")
 # Without these the API hides earlier sessions (before the July 2024 election) and leaves members null.
 ALWAYS = {"sessionStatus": "Any", "expandMember": "true"}
 
-NONE = type(None)
-TEXT = (str, NONE)
-NUMBER = (int, NONE)
 FLAG = (bool, NONE)
+
+# The fields kinmon reads, checked in this order: required (present, of the type), then optional
+# (of the type when present and not null). Dates and expanded members are checked on their own.
+MEMBER_VIEW_REQUIRED = {"id": int, "name": str}
+MEMBER_VIEW_OPTIONAL = {"party": str, "partyAbbreviation": str, "memberFrom": str, "listAs": str}
+QUESTION_REQUIRED = {"id": int, "house": str, "questionText": str, "askingMemberId": int, "uin": TEXT,
+                     "answerText": TEXT}
+QUESTION_DATES = ("dateTabled", "dateAnswered", "dateForAnswer", "dateHoldingAnswer", "dateAnswerCorrected")
+QUESTION_OPTIONAL = {
+    "heading": str, "answeringBodyName": str,
+    "answeringBodyId": int, "answeringMemberId": int, "correctingMemberId": int, "attachmentCount": int,
+    "isWithdrawn": bool, "isNamedDay": bool, "answerIsHolding": bool, "answerIsCorrection": bool,
+    "groupedQuestions": list, "attachments": list,
+}
+QUESTION_MEMBERS = ("askingMember", "answeringMember", "correctingMember")
+STATEMENT_REQUIRED = {"id": int, "house": str, "title": str, "text": TEXT, "uin": TEXT, "memberId": NUMBER}
+STATEMENT_OPTIONAL = {"memberRole": str, "answeringBodyName": str, "answeringBodyId": int}
 
 
 @dataclass
@@ -44,29 +59,6 @@ class Found:
 
     value: dict
     terms: set[str] = field(default_factory=set)
-
-
-def shown_url(url: str, params: dict | list | None = None) -> str:
-    return f"{url}?{urlencode(params, doseq=True)}" if params else url
-
-
-def api_date(value: Any, url: str, name: str) -> date | None:
-    """A date from the API's timezone-less 'YYYY-MM-DDT00:00:00' (or plain 'YYYY-MM-DD')."""
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str):
-        raise UpstreamError(url, f"unexpected response: field {name!r} is {type(value).__name__}, not a date")
-    try:
-        return datetime.fromisoformat(value[:19]).date() if "T" in value else date.fromisoformat(value[:10])
-    except ValueError:
-        raise UpstreamError(url, f"unexpected response: field {name!r} is {value!r}, not a date") from None
-
-
-def optional(obj: dict, key: str, url: str, kind: type | tuple[type, ...]) -> Any:
-    """A field that may be absent; when present it must have the documented type."""
-    if key not in obj or obj[key] is None:
-        return None
-    return require(obj, key, url, kind)
 
 
 def question_url(date_tabled: date | None, uin: str | None) -> str | None:
@@ -87,11 +79,7 @@ def member_view(obj: dict, key: str, url: str) -> dict | None:
     member = optional(obj, key, url, dict)
     if member is None:
         return None
-    require(member, "id", url, int)
-    require(member, "name", url, str)
-    for name in ("party", "partyAbbreviation", "memberFrom", "listAs"):
-        optional(member, name, url, str)
-    return member
+    return check_fields(member, url, "member", MEMBER_VIEW_REQUIRED, MEMBER_VIEW_OPTIONAL)
 
 
 # ---------------------------------------------------------------- questions
@@ -99,27 +87,13 @@ def member_view(obj: dict, key: str, url: str) -> dict | None:
 
 def checked_question(value: Any, url: str) -> dict:
     """A QuestionsViewModel with the fields kinmon stores present and of the documented types."""
-    if not isinstance(value, dict):
-        raise UpstreamError(url, f"unexpected response: a question is {type(value).__name__}, not an object")
-    require(value, "id", url, int)
-    require(value, "house", url, str)
-    require(value, "questionText", url, str)
-    require(value, "askingMemberId", url, int)
-    require(value, "uin", url, TEXT)
-    require(value, "answerText", url, TEXT)
-    for name in ("dateTabled", "dateAnswered", "dateForAnswer", "dateHoldingAnswer", "dateAnswerCorrected"):
+    check_fields(value, url, "question", QUESTION_REQUIRED)
+    for name in QUESTION_DATES:
         api_date(value.get(name), url, name)
     if value.get("dateTabled") is None:
         raise UpstreamError(url, "unexpected response: field 'dateTabled' is missing")
-    for name in ("heading", "answeringBodyName"):
-        optional(value, name, url, str)
-    for name in ("answeringBodyId", "answeringMemberId", "correctingMemberId", "attachmentCount"):
-        optional(value, name, url, int)
-    for name in ("isWithdrawn", "isNamedDay", "answerIsHolding", "answerIsCorrection"):
-        optional(value, name, url, bool)
-    for name in ("groupedQuestions", "attachments"):
-        optional(value, name, url, list)
-    for name in ("askingMember", "answeringMember", "correctingMember"):
+    check_fields(value, url, "question", {}, QUESTION_OPTIONAL)
+    for name in QUESTION_MEMBERS:
         member_view(value, name, url)
     return value
 
@@ -204,19 +178,10 @@ def fetch_question(client: Client, question_id: int) -> dict:
 
 def checked_statement(value: Any, url: str) -> dict:
     """A StatementsViewModel with the fields kinmon stores present and of the documented types."""
-    if not isinstance(value, dict):
-        raise UpstreamError(url, f"unexpected response: a statement is {type(value).__name__}, not an object")
-    require(value, "id", url, int)
-    require(value, "house", url, str)
-    require(value, "title", url, str)
-    require(value, "text", url, TEXT)
-    require(value, "uin", url, TEXT)
-    require(value, "memberId", url, NUMBER)
+    check_fields(value, url, "statement", STATEMENT_REQUIRED)
     if api_date(value.get("dateMade"), url, "dateMade") is None:
         raise UpstreamError(url, "unexpected response: field 'dateMade' is missing")
-    for name in ("memberRole", "answeringBodyName"):
-        optional(value, name, url, str)
-    optional(value, "answeringBodyId", url, int)
+    check_fields(value, url, "statement", {}, STATEMENT_OPTIONAL)
     member_view(value, "member", url)
     return value
 
