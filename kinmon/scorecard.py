@@ -36,14 +36,14 @@ def verdict(mix: pd.DataFrame, priority_id: int) -> tuple[str, str]:
     part = mix[mix["priority_id"] == priority_id]
     total = int(part["commitments"].sum())
     if total == 0:
-        return "No government commitment", "gray"
+        return "No commitments", "gray"
     if total < MIN_TO_JUDGE:
-        return f"Too few commitments to judge ({total})", "gray"
+        return "Too few to judge", "gray"
     share = lambda statuses: part[part["status"].isin(statuses)]["commitments"].sum() / total  # noqa: E731
     if share(NEGATIVE) >= 0.34:
-        return "Commitments stalling", "red"
+        return "Stalling", "red"
     if share(["delivered"]) >= 0.5:
-        return "Commitments mostly delivered", "green"
+        return "Mostly delivered", "green"
     if share(POSITIVE) >= 0.5:
-        return "Commitments moving", "blue"
-    return "Commitments at an early stage", "orange"
+        return "Moving", "blue"
+    return "Early stage", "orange"

@@ -23,7 +23,11 @@ from kinmon import config, exports, store
 OPL_ATTRIBUTION = "Contains Parliamentary information licensed under the Open Parliament Licence v3.0."
 OGL_ATTRIBUTION = "Contains public sector information licensed under the Open Government Licence v3.0."
 _BUILD_LOCK = threading.Lock()
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<$])")
+# Markdown that upstream text must not trigger: emphasis, code, links and images (via [ ]), tables, strike,
+# maths ($), and block syntax at a line's start (headings, quotes, lists). URLs stay readable.
+_MD_INLINE = re.compile(r"([\\`*\[\]|~$]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
+_MD_BLOCK = re.compile(r"(?m)^(\s*)([#>+\-=])")
+_MD_ORDERED = re.compile(r"(?m)^(\s*\d+)([.)])")
 
 
 # ---------------------------------------------------------------- the store
@@ -76,7 +80,11 @@ def query(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 
 def md_escape(text: Any) -> str:
     """Upstream text shown through st.markdown: no markup, no HTML, no links it did not ask for."""
-    return _MD_SPECIAL.sub(r"\\\1", html.escape(str(text), quote=False)) if text is not None else ""
+    if text is None:
+        return ""
+    escaped = _MD_INLINE.sub(r"\\\1", html.escape(str(text), quote=False))
+    escaped = _MD_BLOCK.sub(r"\1\\\2", escaped)
+    return _MD_ORDERED.sub(r"\1\\\2", escaped)
 
 
 def flag(value: Any) -> bool:

@@ -24,6 +24,8 @@ attention = ui.query(core.attention_by_quarter)
 titles = dict(zip(prios["priority_id"], prios["short_title"]))
 
 st.subheader("The seven priorities at a glance")
+st.caption("Each badge sums up the status of the government's own commitments on that priority (fewer than three "
+           "are too few to judge); whether they meet the Alliance's ask is for the reader to weigh.")
 for start in range(0, len(prios), 4):
     cols = st.columns(4)
     for col, (_, p) in zip(cols, prios.iloc[start:start + 4].iterrows()):

@@ -4,7 +4,7 @@ import plotly.express as px
 import streamlit as st
 
 from kinmon import ui
-from kinmon.charts.core import with_source
+from kinmon.charts.core import whole_number_axis, with_source
 from kinmon.queries import members
 
 ui.page_header(
@@ -32,7 +32,7 @@ if len(top):
                  x="n", y="member", color="activity", orientation="h", barmode="stack",
                  color_discrete_map={"questions": "#4c72b0", "debates": "#dd8452"})
     fig.update_layout(yaxis=dict(autorange="reversed", title=None), xaxis_title="items", height=60 + 28 * len(top))
-    fig.update_xaxes(tickformat="d", dtick=1 if (top["questions"] + top["debates"]).max() <= 10 else None)
+    fig.update_xaxes(**whole_number_axis(top["questions"] + top["debates"]))
     ui.chart(with_source(fig, "Members most engaged on kinship care",
                          "Source: UK Parliament written questions and debates, via kinmon. Contains Parliamentary "
                          "information licensed under the Open Parliament Licence v3.0."), "kinmon-members")

@@ -90,8 +90,8 @@ def test_latest_questions_link_to_the_record_with_plain_escaped_answers(open_pag
         assert bad not in text and bad not in captions(at)
     answer = next(c.value for c in at.caption if c.value.startswith("Answer: The department has no plans"))
     # From the sanitised plain text, markdown-escaped: the script, handler and javascript: link are gone.
-    assert answer == ("Answer: The department has no plans to introduce a kinship allowance\\.\n\n"
-                      "See this and the guidance\\.\n\nYear\tKinship carers\n2023\t141,000")
+    assert answer == ("Answer: The department has no plans to introduce a kinship allowance.\n\n"
+                      "See this and the guidance.\n\nYear\tKinship carers\n2023\t141,000")
 
 
 def test_breakdown_by_party_uses_party_at_the_time(open_page):

@@ -18,6 +18,9 @@ STATUS_COLOURS = {
 }
 KIND_COLOURS = {"written questions": "#4c72b0", "debates": "#dd8452", "statements": "#55a868"}
 FONT = dict(family="Arial, Helvetica, sans-serif", size=13)
+SOURCE_WRAP = 120  # characters per line of the source note
+SOURCE_OFFSET = 58  # pixels from the bottom of the plot area to the source note
+SOURCE_MARGIN = 110
 
 
 def with_source(fig: go.Figure, title: str, source: str) -> go.Figure:
@@ -25,14 +28,22 @@ def with_source(fig: go.Figure, title: str, source: str) -> go.Figure:
     fig.update_layout(
         title=dict(text=title, x=0, xanchor="left", font=dict(size=16)),
         font=FONT,
-        margin=dict(l=10, r=10, t=60, b=80),
+        margin=dict(l=10, r=10, t=60, b=SOURCE_MARGIN),
         plot_bgcolor="white",
     )
+    # pinned in pixels below the plot area, clear of tick labels and the axis title
     fig.add_annotation(
-        text="<br>".join(textwrap.wrap(source, 150)), xref="paper", yref="paper", x=0, y=-0.12,
-        xanchor="left", yanchor="top", showarrow=False, align="left", font=dict(size=10, color="#555"),
+        text="<br>".join(textwrap.wrap(source, SOURCE_WRAP)), xref="paper", yref="paper", x=0, y=0,
+        yshift=-SOURCE_OFFSET, xanchor="left", yanchor="top", showarrow=False, align="left",
+        font=dict(size=10, color="#555"),
     )
     return fig
+
+
+def whole_number_axis(values) -> dict:
+    """Axis settings for counts: whole-number ticks, a tick per unit when the counts are small."""
+    top = max([v for v in values if v == v] or [0])
+    return dict(tickformat=",d", rangemode="tozero", **({"dtick": 1} if top <= 8 else {}))
 
 
 def status_mix(mix: pd.DataFrame, titles: dict[int, str], scale: pd.DataFrame, source: str) -> go.Figure:
@@ -47,8 +58,10 @@ def status_mix(mix: pd.DataFrame, titles: dict[int, str], scale: pd.DataFrame, s
         fig.add_bar(y=labels, x=counts, name=s["label"], orientation="h",
                     marker_color=STATUS_COLOURS.get(s["status"], "#999"),
                     hovertemplate="%{y}<br>" + s["label"] + ": %{x}<extra></extra>")
+    totals = mix.groupby("priority_id")["commitments"].sum()
     fig.update_layout(barmode="stack", yaxis=dict(autorange="reversed"), height=380,
-                      legend=dict(orientation="h", y=1.08, x=0), xaxis_title="commitments")
+                      legend=dict(orientation="h", y=1.08, x=0), xaxis_title="commitments",
+                      xaxis=whole_number_axis(totals))
     return with_source(fig, "Government commitments by current status, for each priority", source)
 
 
@@ -60,7 +73,9 @@ def attention(quarterly: pd.DataFrame, title: str, source: str) -> go.Figure:
         if len(part):
             agg = part.groupby("quarter", as_index=False)["items"].sum()
             fig.add_bar(x=agg["quarter"], y=agg["items"], name=kind, marker_color=colour)
-    fig.update_layout(barmode="stack", height=320, yaxis_title="items", xaxis=dict(type="date"),
+    per_quarter = quarterly.groupby("quarter")["items"].sum() if len(quarterly) else []
+    fig.update_layout(barmode="stack", height=320, yaxis=dict(title="items", **whole_number_axis(per_quarter)),
+                      xaxis=dict(type="date"),
                       legend=dict(orientation="h", y=1.1, x=0))
     return with_source(fig, title, source)
 

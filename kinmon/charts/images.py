@@ -32,7 +32,8 @@ def available() -> bool:
 def stamp(fig: go.Figure, text: str) -> go.Figure:
     """Add a data-date line under the source line, so an exported image says when its data is from."""
     fig = go.Figure(fig)
-    below = [a for a in fig.layout.annotations if a.yref == "paper" and a.y is not None and a.y < 0]
+    below = [a for a in fig.layout.annotations
+             if a.yref == "paper" and a.y is not None and (a.y < 0 or (a.y == 0 and (a.yshift or 0) < 0))]
     if below:
         source = below[-1]
         source.text = f"{source.text}<br>{text}"

@@ -7,17 +7,15 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
-from kinmon.charts.core import with_source
+from kinmon.charts.core import whole_number_axis, with_source
 
 TABLED, ANSWERED = "#4c72b0", "#55a868"
 BAR = "#4c72b0"
 LONGEST = "#c44e52"
 ROW_HEIGHT = 28
+MARGINS = 170  # the title above and the source note below the plot (see charts.core.with_source)
 MIN_BAR_CHART = 240
 MAX_MONTH_LABELS = 12
-# with_source's margins (top 60, bottom 80): the source line sits this far below the plot, clear of tick labels.
-MARGINS = 140
-SOURCE_OFFSET_PX = 48
 
 
 def month_labels(months: pd.Series) -> list[str]:
@@ -26,10 +24,9 @@ def month_labels(months: pd.Series) -> list[str]:
 
 
 def _sourced(fig: go.Figure, title: str, source: str, height: int) -> go.Figure:
-    """with_source, with the source line moved to a fixed distance below the plot whatever its height."""
+    """with_source at a given height (the source line sits a fixed number of pixels below the plot)."""
     fig = with_source(fig, title, source)
     fig.update_layout(height=height)
-    fig.layout.annotations[-1].y = -SOURCE_OFFSET_PX / max(height - MARGINS, 1)
     return fig
 
 
@@ -47,7 +44,8 @@ def questions_over_time(monthly: pd.DataFrame, title: str, source: str) -> go.Fi
                 hovertemplate="%{x}: %{y} tabled<extra></extra>")
     fig.add_bar(x=months, y=monthly["answered"], name="Answered", marker_color=ANSWERED,
                 hovertemplate="%{x}: %{y} answered<extra></extra>")
-    fig.update_layout(barmode="group", yaxis=dict(title="written questions", rangemode="tozero"),
+    fig.update_layout(barmode="group", yaxis=dict(title="written questions",
+                                                  **whole_number_axis(list(monthly["tabled"]) + list(monthly["answered"]))),
                       legend=dict(orientation="h", y=1.08, x=0), xaxis=_thinned_month_axis(months))
     return _sourced(fig, title, source, 400)
 

@@ -84,7 +84,7 @@ def series_over_time(values: pd.DataFrame, title: str, source: str, unit: str | 
                            showarrow=False, font=dict(color=CODE_COLOUR, size=13),
                            hovertext=f"{r['time_period']}: {code}, no number published")
     fig.update_layout(height=380, yaxis=dict(title=unit or "", rangemode="tozero", gridcolor="#eee"),
-                      xaxis=dict(type="date", gridcolor="#eee"), legend=dict(orientation="h", y=-0.25, x=0),
+                      xaxis=dict(type="date", gridcolor="#eee"), legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0),
                       showlegend=bool(len(earlier)))
     return with_source(fig, title, source)
 
