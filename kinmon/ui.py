@@ -20,6 +20,20 @@ import streamlit as st
 
 from kinmon import config, exports, store
 
+def _leave_legacy_pages_mode() -> None:
+    """Streamlit starts in its old multipage mode when a pages/ folder exists, until st.navigation runs.
+    If a server's very first visitor opens a page's address directly (a bookmark, a shared permalink),
+    that page would run without dashboard.py: no navigation, no store check. Leave that mode and rerun,
+    so dashboard.py runs and routes the same address."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+_leave_legacy_pages_mode()
+
 OPL_ATTRIBUTION = "Contains Parliamentary information licensed under the Open Parliament Licence v3.0."
 OGL_ATTRIBUTION = "Contains public sector information licensed under the Open Government Licence v3.0."
 _BUILD_LOCK = threading.Lock()
@@ -171,21 +185,21 @@ def download_row(shown: pd.DataFrame, name: str, title: str, *, full: pd.DataFra
     src = query(_sources_for, tuple(ids))
     view_url = current_view_url()
     readme = exports.readme_lines(title, shown, src, filters, view_url)
-    cols = st.columns(5 if full is not None else 3)
-    cols[0].download_button("CSV", exports.to_csv_bytes(shown), f"{name}.csv", "text/csv", key=f"{key}-csv",
+    row = st.container(horizontal=True)
+    row.download_button("CSV", exports.to_csv_bytes(shown), f"{name}.csv", "text/csv", key=f"{key}-csv",
                             help="What is shown, as CSV", icon=":material/download:", on_click="ignore")
-    cols[1].download_button("XLSX", exports.to_xlsx_bytes(shown, readme, name), f"{name}.xlsx",
+    row.download_button("XLSX", exports.to_xlsx_bytes(shown, readme, name), f"{name}.xlsx",
                             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}-xlsx",
                             help="What is shown, with a README sheet: source, licence, filters, citation",
                             icon=":material/download:", on_click="ignore")
-    cols[2].download_button("CSV + README", exports.csv_zip_pack(shown, readme, name), f"{name}.zip",
+    row.download_button("CSV + README", exports.csv_zip_pack(shown, readme, name), f"{name}.zip",
                             "application/zip", key=f"{key}-zip", help="What is shown, as CSV with a README, zipped",
                             icon=":material/download:", on_click="ignore")
     if full is not None:
         full_readme = exports.readme_lines(title + " (full table)", full, src)
-        cols[3].download_button("Full CSV", exports.to_csv_bytes(full), f"{name}-full.csv", "text/csv",
+        row.download_button("Full CSV", exports.to_csv_bytes(full), f"{name}-full.csv", "text/csv",
                                 key=f"{key}-full-csv", help="Every row, not only those shown", on_click="ignore")
-        cols[4].download_button("Full XLSX", exports.to_xlsx_bytes(full, full_readme, name), f"{name}-full.xlsx",
+        row.download_button("Full XLSX", exports.to_xlsx_bytes(full, full_readme, name), f"{name}-full.xlsx",
                                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                                 key=f"{key}-full-xlsx", help="Every row, with a README sheet", on_click="ignore")
     with st.expander("Cite this"):
@@ -233,11 +247,11 @@ def chart(fig, name: str, *, key: str | None = None) -> None:
         "toImageButtonOptions": {"format": "png", "filename": name, "scale": 2},
     })
     if images.available():
-        c1, c2, _ = st.columns([1, 1, 6])
-        c1.download_button("PNG", lambda: images.to_image(fig, "png"), f"{name}.png", "image/png",
-                           key=f"{key}-png", on_click="ignore", icon=":material/image:")
-        c2.download_button("SVG", lambda: images.to_image(fig, "svg"), f"{name}.svg", "image/svg+xml",
-                           key=f"{key}-svg", on_click="ignore", icon=":material/image:")
+        with st.container(horizontal=True):
+            st.download_button("PNG", lambda: images.to_image(fig, "png"), f"{name}.png", "image/png",
+                               key=f"{key}-png", on_click="ignore", icon=":material/image:")
+            st.download_button("SVG", lambda: images.to_image(fig, "svg"), f"{name}.svg", "image/svg+xml",
+                               key=f"{key}-svg", on_click="ignore", icon=":material/image:")
     else:
         st.caption("Save the chart as a PNG with the camera icon above it; the title and source are inside the image.")
 

@@ -46,13 +46,15 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def dashboard(tmp_path_factory):
+def _require_chromium() -> None:
     if not CHROMIUM.exists():
         if os.environ.get("CI"):
             pytest.fail("Debian's chromium is not installed: .ci/run should have installed it")
         pytest.skip("Debian's chromium is not installed (apt-get install chromium chromium-driver)")
-    db = tmp_path_factory.mktemp("browser") / "kinmon.duckdb"
+
+
+def _start_dashboard(db: Path):
+    """`streamlit run dashboard.py` on a free port with its own store path; returns (process, url)."""
     port = _free_port()
     env = {**os.environ, "KINMON_DB": str(db), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
     proc = subprocess.Popen(
@@ -66,18 +68,28 @@ def dashboard(tmp_path_factory):
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
                 if r.read() == b"ok":
-                    break
+                    return proc, url
         except OSError:
             time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail(f"the dashboard did not start: {proc.stdout.read()[-2000:]}")
-    yield url, db
+    proc.kill()
+    pytest.fail(f"the dashboard did not start: {proc.stdout.read()[-2000:]}")
+
+
+def _stop(proc) -> None:
     proc.terminate()
     try:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+@pytest.fixture(scope="module")
+def dashboard(tmp_path_factory):
+    _require_chromium()
+    db = tmp_path_factory.mktemp("browser") / "kinmon.duckdb"
+    proc, url = _start_dashboard(db)
+    yield url, db
+    _stop(proc)
 
 
 @pytest.fixture(scope="module")
@@ -146,3 +158,17 @@ def test_a_journalist_downloads_the_timeline_as_csv(dashboard, browser):
         assert all("2" in r["priorities"].split(";") for r in rows)
     finally:
         page.close()
+
+
+def test_a_permalink_as_a_new_servers_first_visit_still_gets_the_dashboard(tmp_path, browser):
+    # Streamlit starts in its old pages/ mode until st.navigation runs: the first visit must not bypass it.
+    proc, url = _start_dashboard(tmp_path / "kinmon.duckdb")
+    try:
+        page = _open(browser, f"{url}/statistics?measure=cla_in_kinship_foster_care_pct_of_all_cla")
+        nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
+        assert "Asks of MPs" in nav and "dashboard" not in nav.lower()
+        assert page.locator("h1").first.inner_text() == "What do the published statistics show?"
+        assert "Children fostered by relatives or friends" in page.inner_text("body")
+        page.close()
+    finally:
+        _stop(proc)

@@ -18,17 +18,19 @@ STATUS_COLOURS = {
 }
 KIND_COLOURS = {"written questions": "#4c72b0", "debates": "#dd8452", "statements": "#55a868"}
 FONT = dict(family="Arial, Helvetica, sans-serif", size=13)
-SOURCE_WRAP = 120  # characters per line of the source note
+SOURCE_WRAP = 95  # characters per line of the source note: fits a chart in a half-width column
+TITLE_WRAP = 60
 SOURCE_OFFSET = 58  # pixels from the bottom of the plot area to the source note
 SOURCE_MARGIN = 110
 
 
 def with_source(fig: go.Figure, title: str, source: str) -> go.Figure:
     """Put the title and the source line inside the figure, so an exported image carries both."""
+    title_lines = textwrap.wrap(title, TITLE_WRAP) or [""]
     fig.update_layout(
-        title=dict(text=title, x=0, xanchor="left", font=dict(size=16)),
+        title=dict(text="<br>".join(title_lines), x=0, xanchor="left", font=dict(size=16)),
         font=FONT,
-        margin=dict(l=10, r=10, t=60, b=SOURCE_MARGIN),
+        margin=dict(l=10, r=10, t=40 + 22 * len(title_lines), b=SOURCE_MARGIN),
         plot_bgcolor="white",
     )
     # pinned in pixels below the plot area, clear of tick labels and the axis title

@@ -102,7 +102,7 @@ def councils_ranked(comparison: pd.DataFrame, title: str, source: str, unit: str
         if pd.isna(value):
             fig.add_annotation(x=0, y=name, xref="x", yref="y", xanchor="left", text=f" {display}", showarrow=False,
                                font=dict(color=CODE_COLOUR))
-    fig.update_layout(height=max(260, 80 + BAR_HEIGHT_PX * len(names)), showlegend=False,
+    fig.update_layout(height=max(300, 190 + BAR_HEIGHT_PX * len(names)), showlegend=False,
                       xaxis=dict(title=unit or "", gridcolor="#eee", rangemode="tozero"),
                       yaxis=dict(type="category", tickfont=dict(size=11)))
     return with_source(fig, title, source)
