@@ -26,6 +26,7 @@ label, colour = scorecard.verdict(mix, pid)
 st.badge(label, color=colour)
 st.write(scorecard.priority_line(mix, pid))
 
+page_sources = {"snapshot-commitments", "kinship-care-alliance"}
 tab_c, tab_e, tab_i, tab_p, tab_t, tab_new = st.tabs(
     ["Commitments", "Evidence", "Indicators", "Parliament", "Timeline", "What changed"])
 
@@ -99,11 +100,13 @@ with tab_i:
             ui.chart(charts.indicator(values, ind["headline"], f"Source: {publications}"),
                      f"kinmon-{ind['series_id']}")
         with right:
-            shown = values.assign(value=values["value"].astype("string").fillna(
-                values["suppression"].fillna(values["value_text"])))
+            shown = values.assign(value=[stats.display_value(v, t, c) for v, t, c in
+                                         zip(values["value"], values["value_text"], values["suppression"])])
             st.dataframe(shown[["time_period", "geography_name", "value", "unit", "source_url"]], hide_index=True,
                          column_config={"source_url": st.column_config.LinkColumn("Source", display_text="source"),
-                                        "time_period": "Period", "geography_name": "Area"})
+                                        "time_period": "Period", "geography_name": "Area", "value": "Value",
+                                        "unit": "Unit"})
+        page_sources.update(values["source_id"])
         st.caption("Suppressed values are shown as their code (c, k, u, x, z, low) and figures published in words "
                    "as those words: neither is plotted as a number.")
         ui.download_row(values, f"indicator-{ind['series_id']}", ind["headline"], key=f"dl-{ind['series_id']}",
@@ -112,6 +115,8 @@ with tab_i:
 with tab_p:
     qs = ui.query(core.tagged_questions, pid)
     deb = ui.query(core.tagged_debates, pid)
+    page_sources.update(qs["source_id"])
+    page_sources.update(deb["source_id"])
     st.markdown(f"**{len(qs)} written questions** and **{len(deb)} debates** are tagged to this priority "
                 "by kinmon's published classification rules (see About).")
     for _, q in qs.head(15).iterrows():
@@ -153,4 +158,4 @@ with tab_new:
                  column_config={"url": st.column_config.LinkColumn("Source", display_text="open"),
                                 "date": st.column_config.DateColumn("Date")})
 
-ui.source_footer(note=f"priority {pid}")
+ui.source_footer(sorted(page_sources), note=f"priority {pid}; commitments and events link their own sources")

@@ -119,5 +119,6 @@ def indicator(values: pd.DataFrame, title: str, source: str) -> go.Figure:
         fig.add_scatter(x=part["period_end"], y=part["value"], mode="lines+markers", name=geo,
                         text=part["time_period"], hovertemplate="%{text}: %{y:,}<extra>" + str(geo) + "</extra>")
     unit = values["unit"].dropna().iloc[0] if values["unit"].notna().any() else ""
-    fig.update_layout(height=320, yaxis_title=unit, xaxis=dict(type="date"), showlegend=plotted["geography_name"].nunique() > 1)
+    fig.update_layout(height=340, yaxis=dict(title=unit, rangemode="tozero"), xaxis=dict(type="date"),
+                      showlegend=plotted["geography_name"].nunique() > 1)
     return with_source(fig, title, source)

@@ -137,7 +137,8 @@ def tagged_questions(con: duckdb.DuckDBPyConnection, priority_id: int, limit: in
     return con.execute(
         """
         SELECT q.id, q.uin, q.house, q.date_tabled, q.date_answered, q.heading, q.question_text, q.answer_text,
-               q.asking_member_name, q.asking_member_party, q.answering_body_name, q.url, t.rule_id, t.method
+               q.asking_member_name, q.asking_member_party, q.answering_body_name, q.url, t.rule_id, t.method,
+               q.source_id
         FROM priority_tag t JOIN written_question q ON t.item_type = 'question' AND CAST(q.id AS VARCHAR) = t.item_id
         WHERE t.priority_id = ?
         ORDER BY coalesce(q.date_answered, q.date_tabled) DESC NULLS LAST, q.id
@@ -150,7 +151,7 @@ def tagged_questions(con: duckdb.DuckDBPyConnection, priority_id: int, limit: in
 def tagged_debates(con: duckdb.DuckDBPyConnection, priority_id: int) -> pd.DataFrame:
     return con.execute(
         """
-        SELECT d.debate_id, d.date, d.house, d.location, d.title, d.url, t.rule_id
+        SELECT d.debate_id, d.date, d.house, d.location, d.title, d.url, t.rule_id, d.source_id
         FROM priority_tag t JOIN debate d ON t.item_type = 'debate' AND d.debate_id = t.item_id
         WHERE t.priority_id = ? ORDER BY d.date DESC
         """,
