@@ -269,6 +269,9 @@ def highlight(text: str | None, query_text: str, limit: int = SNIPPET_CHARS) -> 
         first = pattern.search(text)
         if first:
             start = max(0, first.start() - limit // 3)
+            if start:  # begin at a word, not inside one
+                space = text.find(" ", start, first.start())
+                start = space + 1 if space != -1 else start
     passage = text[start:start + limit]
     prefix = "... " if start else ""
     suffix = " ..." if start + limit < len(text) else ""

@@ -73,7 +73,7 @@ with tab_list:
                                           r["member"] or "", r["party"] or "", r["department"] or "", r["status"]]
                               if isinstance(x, str) and x)
             st.markdown(f"**[{ui.md_escape(r['title'])}]({r['url']})**  \n{ui.md_escape(meta)}"
-                        + (f" · priorities {r['priorities']}" if r["priorities"] else ""))
+                        + (f" · priorities {r['priorities']}" if ui.flag(r["priorities"]) else ""))
             body = search.highlight(r["text_a"], text)
             if body:
                 st.html(f"<div style='font-size:0.95rem'>{body}</div>")
