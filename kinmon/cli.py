@@ -66,7 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("feeds", help="write the alert feeds (Atom, RSS, CSV) per priority",
                        description="Write all.{atom,rss,csv} and priority-N.{atom,rss,csv}: what is new, for feed "
                                    "readers. The dashboard serves static/feeds/ at /app/static/feeds/.")
-    p.add_argument("--output", default="static/feeds", metavar="DIR", help="folder to write (default static/feeds)")
+    p.add_argument("--output", default=str(config.FEEDS_DIR), metavar="DIR",
+                   help="folder to write (default: static/feeds in the project, served by the dashboard)")
     p.add_argument("--base-url", metavar="URL", help="where the folder is published, for the feeds' self links")
     _db_option(p)
     p.set_defaults(func=cmd_feeds)

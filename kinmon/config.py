@@ -11,6 +11,7 @@ from kinmon import REPOSITORY_URL, __version__
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
 DEFAULT_DB = DATA_DIR / "kinmon.duckdb"
+FEEDS_DIR = PROJECT_ROOT / "static" / "feeds"  # served by Streamlit at /app/static/feeds/
 
 # Live services are the defaults; every one can be pointed at a mirror or a local replay server.
 DEFAULT_URLS = {

@@ -62,9 +62,25 @@ def ensure_store() -> Path:
 
             with st.status("First start: building the kinmon store from the snapshot in data/ ...") as status:
                 counts = snapshot.build(path)
+                _write_feeds(path)
                 status.update(label=f"Built the store from the snapshot ({sum(counts.values())} rows).",
                               state="complete")
     return path
+
+
+def _write_feeds(path: Path) -> None:
+    """Give the alert feeds their first content, so the What's new links work from the first start."""
+    from kinmon import feeds
+
+    if (config.FEEDS_DIR / "all.atom").exists():
+        return
+    con = store.connect_readonly(path)
+    try:
+        feeds.write_feeds(con, config.FEEDS_DIR)
+    except OSError:
+        pass  # a read-only checkout: `python -m kinmon feeds` can write them elsewhere
+    finally:
+        con.close()
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)

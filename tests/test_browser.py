@@ -172,3 +172,12 @@ def test_a_permalink_as_a_new_servers_first_visit_still_gets_the_dashboard(tmp_p
         page.close()
     finally:
         _stop(proc)
+
+
+def test_the_alert_feeds_are_served_by_the_dashboard(dashboard, browser):
+    url, _ = dashboard
+    page = _open(browser, url)  # the first start writes the feeds if none exist
+    page.close()
+    with urllib.request.urlopen(f"{url}/app/static/feeds/priority-2.atom", timeout=10) as r:
+        body = r.read().decode("utf-8")
+    assert body.startswith("<?xml") and "<feed" in body and "priority 2" in body
