@@ -8,6 +8,7 @@ atomic rename. A failed or killed write leaves the last good file exactly as it 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import shutil
 import tempfile
@@ -428,6 +429,27 @@ def writer(path: Path, *, fresh: bool = False) -> Iterator[duckdb.DuckDBPyConnec
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    with _writer_lock(path):
+        yield from _write_copy(path, fresh)
+
+
+@contextlib.contextmanager
+def _writer_lock(path: Path) -> Iterator[None]:
+    """One writer at a time: two runs copying the same store would each publish without the other's rows.
+    An OS lock (flock) is released by the kernel if the holder is killed, so a crash never leaves it stuck."""
+    lock_path = Path(str(path) + ".lock")
+    fh = open(lock_path, "a+")
+    try:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise StoreError(f"another kinmon writer is updating {path} (lock {lock_path}); try again when it ends") from None
+        yield
+    finally:
+        fh.close()
+
+
+def _write_copy(path: Path, fresh: bool) -> Iterator[duckdb.DuckDBPyConnection]:
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     tmp = Path(tmp_name)

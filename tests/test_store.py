@@ -38,7 +38,7 @@ def test_writer_publishes_and_reader_is_read_only(tmp_path):
     with pytest.raises(duckdb.Error):
         ro.execute("INSERT INTO glossary VALUES ('a', 'b', 'c', 'd')")
     ro.close()
-    assert [p.name for p in tmp_path.iterdir()] == ["k.duckdb"]  # no temporary file left behind
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["k.duckdb", "k.duckdb.lock"]  # no temporary file left
 
 
 def test_failed_write_leaves_the_published_file_byte_for_byte(tmp_path):
@@ -51,7 +51,7 @@ def test_failed_write_leaves_the_published_file_byte_for_byte(tmp_path):
             con.execute("DELETE FROM glossary")
             raise RuntimeError("boom")
     assert sha256(db) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["k.duckdb"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["k.duckdb", "k.duckdb.lock"]
 
 
 def test_killed_writer_leaves_the_published_file_intact(tmp_path):
@@ -94,3 +94,14 @@ def test_version_token_changes_on_publish(tmp_path):
     with store.writer(db) as con:
         con.execute("INSERT INTO glossary VALUES ('a', 'b', 'c', 'https://x.test')")
     assert store.version_token(db) != first
+
+
+def test_a_second_writer_is_refused_while_one_runs(tmp_path):
+    db = tmp_path / "k.duckdb"
+    with store.writer(db, fresh=True) as con:
+        with pytest.raises(store.StoreError, match="another kinmon writer is updating"):
+            with store.writer(db):
+                pass
+        con.execute("INSERT INTO glossary VALUES ('SGO', 'x', 't', 'https://x.test')")
+    with store.writer(db) as con:  # the lock is released when the first writer ends
+        assert con.execute("SELECT count(*) FROM glossary").fetchone()[0] == 1
