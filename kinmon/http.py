@@ -25,10 +25,11 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 class UpstreamError(RuntimeError):
     """An upstream service failed or answered with something kinmon cannot use."""
 
-    def __init__(self, url: str, reason: str):
+    def __init__(self, url: str, reason: str, status: int | None = None):
         super().__init__(f"{url}: {reason}")
         self.url = url
         self.reason = reason
+        self.status = status  # the HTTP status, when the service answered with an error
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
@@ -98,7 +99,7 @@ class Client:
                 self.sleep(min(wait, self.settings.max_retry_after))
                 continue
             if resp.status_code >= 400:
-                raise UpstreamError(shown, f"HTTP {resp.status_code}: {_body_excerpt(resp)}")
+                raise UpstreamError(shown, f"HTTP {resp.status_code}: {_body_excerpt(resp)}", resp.status_code)
             return resp
         raise AssertionError("unreachable")  # pragma: no cover
 

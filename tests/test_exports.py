@@ -87,3 +87,13 @@ def test_chart_svg_carries_title_source_and_date():
         assert text in svg
     png = images.to_image(fig, "png")
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_indicator_lines_break_where_years_are_missing():
+    values = pd.DataFrame({"period_end": pd.to_datetime(["2011-03-31", "2014-03-31", "2015-03-31"]),
+                           "value": [1780.0, 3360.0, 3520.0], "time_period": ["2011", "2014", "2015"],
+                           "geography_name": ["England"] * 3, "unit": ["children"] * 3})
+    fig = charts.indicator(values, "Children leaving care on an SGO", "Source: test")
+    ys = list(fig.data[0].y)
+    assert ys[0] == 1780.0 and ys[1] is None and ys[2:] == [3360.0, 3520.0]
+    assert fig.data[0].connectgaps is False

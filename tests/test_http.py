@@ -119,3 +119,12 @@ def test_require_names_the_field_and_the_url():
         require({"results": {}}, "results", "http://h/p", list)
     assert str(wrong.value) == "http://h/p: unexpected response: field 'results' is dict"
     assert require({"results": [1]}, "results", "http://h/p", list) == [1]
+
+
+def test_an_error_answer_carries_its_status(replay):
+    from kinmon.http import Client, UpstreamError
+
+    replay.route("GET", "/gone", Reply.json({"status": 404, "title": "Not Found"}, status=404))
+    with pytest.raises(UpstreamError) as err:
+        Client(sleep=lambda s: None).get_json(replay.url + "/gone")
+    assert err.value.status == 404 and err.value.reason.startswith("HTTP 404: ")

@@ -110,13 +110,27 @@ def status_history(history: pd.DataFrame, scale: pd.DataFrame, title: str, sourc
     return with_source(fig, title, source)
 
 
+MAX_GAP_DAYS = 400  # annual series: a longer gap between points means years with no value held
+
+
+def with_gaps(part: pd.DataFrame) -> pd.DataFrame:
+    """Insert an empty point where years are missing, so a line never implies values nobody published."""
+    dates = pd.to_datetime(part["period_end"])
+    gaps = dates.diff().dt.days > MAX_GAP_DAYS
+    if not gaps.any():
+        return part
+    blanks = part[gaps].assign(value=None, period_end=(dates[gaps] - pd.Timedelta(days=1)).values, time_period="")
+    return pd.concat([part, blanks]).sort_values("period_end", kind="stable")
+
+
 def indicator(values: pd.DataFrame, title: str, source: str) -> go.Figure:
     """A published series over time, one line per geography; suppressed or worded values are not plotted
     as numbers (the table beside the chart shows them as published)."""
     fig = go.Figure()
     plotted = values[values["value"].notna() & values["period_end"].notna()]
     for geo, part in plotted.groupby("geography_name"):
-        fig.add_scatter(x=part["period_end"], y=part["value"], mode="lines+markers", name=geo,
+        part = with_gaps(part.sort_values("period_end"))
+        fig.add_scatter(x=part["period_end"], y=part["value"], mode="lines+markers", name=geo, connectgaps=False,
                         text=part["time_period"], hovertemplate="%{text}: %{y:,}<extra>" + str(geo) + "</extra>")
     unit = values["unit"].dropna().iloc[0] if values["unit"].notna().any() else ""
     fig.update_layout(height=340, yaxis=dict(title=unit, rangemode="tozero"), xaxis=dict(type="date"),

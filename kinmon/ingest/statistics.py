@@ -507,7 +507,7 @@ def _find_data_set(ees: EesClient, spec: SeriesSpec, listings: dict[str, list[Da
         try:
             listings[pub] = ees.data_sets(pub)
         except UpstreamError as exc:
-            if not _NOT_FOUND.match(exc.reason):
+            if exc.status != 404:
                 raise
             listings[pub] = None  # the publication has no API data sets (any more): say so, load the rest
     data_sets = listings[pub]
@@ -547,7 +547,6 @@ def _find_data_set(ees: EesClient, spec: SeriesSpec, listings: dict[str, list[Da
     return None
 
 
-_NOT_FOUND = re.compile(r"HTTP 404\b")
 _DASHES = re.compile("[\u2010-\u2015\u2212]")
 
 

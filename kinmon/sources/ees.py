@@ -254,7 +254,7 @@ class EesClient:
             return self.http.request(method, url, hooks={"response": lambda r, *a, **k: last.append(r)}, **kwargs)
         except UpstreamError as exc:
             if last and last[-1].status_code >= 400:
-                raise UpstreamError(exc.url, problem_message(last[-1])) from exc
+                raise UpstreamError(exc.url, problem_message(last[-1]), exc.status) from exc
             raise
 
 
