@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from kinmon import ui
+from kinmon import classify, ui
 from kinmon.queries import core
 
 ui.page_header("About kinmon", "How kinmon works, where its data comes from, and what the words mean.")
@@ -36,7 +36,19 @@ if len(prios):
     st.caption(f"Source: the Kinship Care Alliance ([link]({prios['source_url'].iloc[0]})). Summaries are kinmon's own words.")
 
 st.subheader("The status scale")
-st.dataframe(ui.query(core.status_scale), hide_index=True)
+st.caption("From worst to best. A status can move backwards; each change is dated, sourced and kept.")
+for _, sc in ui.query(core.status_scale).iterrows():
+    st.markdown(f"- **{ui.md_escape(sc['label'])}**: {ui.md_escape(sc['definition'])}")
+
+st.subheader("How questions and debates are tagged with priorities")
+rules = classify.load_rules()
+st.markdown(
+    f"Each written question (its heading and question, not the answer), statement, debate and speech is tagged by "
+    f"{len(rules.rules)} published rules (version {ui.md_escape(rules.version)}, in `data/classification_rules.json`): "
+    "phrases combined with AND, OR and exclusions, some requiring that the text is about kinship care at all. "
+    "Every tag names the rule that made it, and curated corrections (`data/classification_overrides.csv`) override "
+    "a rule. The rules are measured against a labelled set of real questions in the test suite; the README gives the "
+    "latest figures.")
 
 st.subheader("Glossary")
 for _, g in ui.query(core.glossary).iterrows():
