@@ -30,8 +30,9 @@ st.subheader("Data updates")
 runs = ui.query(core.ingest_runs)
 failed = [r for r in read_journal(ui.db_path()) if r.status == "failed"]
 st.dataframe(runs, hide_index=True,
-             column_config={"finished_at": st.column_config.DatetimeColumn("Finished (UTC)"),
-                            "rows_added": "Added", "rows_updated": "Updated"})
+             column_config={"finished_at": st.column_config.DatetimeColumn("Finished (UTC)"), "source": "Source",
+                            "window_from": "Window from", "window_to": "Window to", "rows_added": "Added",
+                            "rows_updated": "Updated", "cursor": "Cursor"})
 if failed:
     st.markdown("**Failed runs** (the store was left as it was):")
     st.dataframe(pd.DataFrame([{"finished_at": r.finished_at, "source": r.source, "error": r.error} for r in failed]),

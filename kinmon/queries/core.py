@@ -304,7 +304,7 @@ def rating_changes(con: duckdb.DuckDBPyConnection, since: date | None = None) ->
     return con.execute(
         """
         SELECT s.changed_on, c.title AS commitment,
-               lag(sc.label) OVER (PARTITION BY s.commitment_id ORDER BY s.seq) AS from_status,
+               coalesce(lag(sc.label) OVER (PARTITION BY s.commitment_id ORDER BY s.seq), '(first rating)') AS from_status,
                sc.label AS to_status, s.reason, s.source_url,
                (SELECT string_agg(CAST(priority_id AS VARCHAR), ';' ORDER BY priority_id) FROM commitment_priority cp
                 WHERE cp.commitment_id = s.commitment_id) AS priorities,
