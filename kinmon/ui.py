@@ -336,6 +336,19 @@ def url_text(label: str, key: str, *, help: str | None = None, placeholder: str 
     return text.strip()
 
 
+def url_toggle(label: str, key: str, *, help: str | None = None) -> bool:
+    raw = st.query_params.get(key)
+    if raw not in (None, "", "1", "0"):
+        _notice(label, [raw])
+        raw = None
+    wkey = f"{key}__w"
+    if raw and wkey not in st.session_state:
+        st.session_state[wkey] = raw == "1"
+    on = st.toggle(label, key=wkey, help=help)
+    _write_param(key, "1" if on else None)
+    return on
+
+
 def url_date(label: str, key: str, *, default: date | None = None) -> date | None:
     raw = st.query_params.get(key)
     parsed = parse_iso_date(raw)

@@ -116,7 +116,7 @@ if found.empty:
     st.caption("No record matches.")
 else:
     labels = {row.doc_id: f"{row.item_type}: {row.title} ({ui.fmt_date(row.date)})" for row in found.itertuples()}
-    doc = st.selectbox("Record", list(labels), format_func=labels.get, key="doc")
+    doc = ui.url_selectbox("Record", list(labels), key="doc", format_func=labels.get)
     kind, item_id = doc.split(":", 1)
     if kind == "question":
         q = ui.query(records.question, int(item_id)).iloc[0]

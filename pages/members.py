@@ -64,7 +64,7 @@ else:
 st.subheader("One member's questions")
 names = [m for m in activity["member"] if m]
 if names:
-    who = st.selectbox("Member", names, key="member")
+    who = ui.url_selectbox("Member", names, key="member")
     qs = ui.query(members.member_questions, who)
     st.dataframe(qs.drop(columns=["source_id"]), hide_index=True,
                  column_config={"url": st.column_config.LinkColumn("Official record", display_text="open"),

@@ -68,8 +68,8 @@ else:
     first = last = None
 with y3:
     st.write("")
-    all_vintages = st.toggle("Show earlier releases' values too", key="vintages",
-                             help="Each new release restates earlier years; kinmon keeps every release.")
+    all_vintages = ui.url_toggle("Show earlier releases' values too", key="vintages",
+                                 help="Each new release restates earlier years; kinmon keeps every release.")
 start, end = (date(first, 1, 1), date(last, 12, 31)) if years else (None, None)
 values = ui.query(stats.series_values, sid, code, filter_key=filter_key, all_vintages=all_vintages,
                   start=start, end=end)

@@ -169,3 +169,14 @@ def test_timeline_view_round_trips_through_the_url():
     restored = [df.value for df in again.dataframe if "priorities" in df.value.columns][0]
     assert restored.equals(shown)
     assert set(restored["type"]) <= {"funding", "legislation"} and len(restored) > 0
+
+
+def test_a_record_and_a_toggle_are_linkable_too():
+    at = open_page("pages/explore.py", q="allowance", doc="question:-1")
+    assert at.selectbox(key="doc__w").value == "question:-1"
+    assert any("Kinship Care" in m.value and "57218" in m.value for m in at.markdown)
+    stats_page = open_page("pages/statistics.py", vintages="1")
+    assert stats_page.toggle(key="vintages__w").value is True
+    nonsense = open_page("pages/statistics.py", vintages="maybe")
+    assert nonsense.toggle(key="vintages__w").value is False
+    assert any("Ignored the link's show earlier releases' values too maybe" in i.value for i in nonsense.info)
