@@ -38,3 +38,20 @@ def count_lines(path: Path) -> int:
         return sum(1 for line in path.read_text(encoding="utf-8").splitlines() if line.strip() and json.loads(line))
     with open(path, newline="", encoding="utf-8-sig") as fh:
         return sum(1 for row in csv.reader(fh) if any(c.strip() for c in row)) - 1
+
+
+def rows(db: Path, sql: str, params: list | None = None) -> list[tuple]:
+    """Query a published store read-only, as the dashboard would."""
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def values(db: Path, series_id: str, code: str = "E92000001") -> list[tuple]:
+    """A series' observations for one place, every vintage, in a stable order."""
+    return rows(db, """SELECT time_period, value, suppression, release_id, is_latest FROM observation
+                       WHERE series_id = ? AND geography_code = ? ORDER BY time_period, release_id""", [series_id, code])

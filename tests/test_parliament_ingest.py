@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from kinmon import store
@@ -29,6 +28,7 @@ from kinmon.http import Client, UpstreamError
 from kinmon.ingest import IngestError, Window, read_journal
 from kinmon.ingest import parliament as ingest
 from kinmon.sources import hansard, members, questions
+from helpers import rows
 from replay import Reply, ReplayServer
 
 SINCE, UNTIL = date(2024, 1, 1), date(2024, 3, 31)
@@ -388,13 +388,6 @@ class Sleeps(list):
 def run(db: Path, since=SINCE, until=UNTIL, sleeps: Sleeps | None = None):
     return ingest.ingest_parliament(db, since, until, client=Client(sleep=sleeps if sleeps is not None else Sleeps()))
 
-
-def rows(db: Path, sql: str, params=None) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def digest(path: Path) -> str:

@@ -7,11 +7,12 @@ import json
 from datetime import date
 from pathlib import Path
 
-import duckdb
 import pytest
 from fixtures_ees import (CAO, CEASED_TITLE, CIN_B1_TITLE, CLA_31_MARCH_TITLE, CLA_SLUG, DS_CEASED, DS_CEASED_OLD,
                           DS_CIN_B1, DS_CLA_31_MARCH, PUB_CIN, PUB_CLA, REASON, SGO_2024, SGO_2025, listed_data_set,
                           series_entry, serve_ceased, serve_data_sets, serve_discoverable_world, write_registry)
+
+from helpers import rows, values
 
 from kinmon import store
 from kinmon.ingest.statistics import ingest_statistics
@@ -31,17 +32,6 @@ def world(replay, db_path, monkeypatch) -> Path:
     return db_path
 
 
-def rows(db: Path, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
-
-
-def values(db: Path, series_id: str, code: str = "E92000001") -> list[tuple]:
-    return rows(db, """SELECT time_period, value, suppression, release_id, is_latest FROM observation
-                       WHERE series_id = ? AND geography_code = ? ORDER BY time_period, release_id""", [series_id, code])
 
 
 def matched(series_id: str, match: dict, **overrides) -> dict:

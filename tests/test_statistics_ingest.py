@@ -6,11 +6,10 @@ import json
 from datetime import date
 from pathlib import Path
 
-import duckdb
 import pytest
 from fixtures_ees import (CAO, CEASED_ROWS, DS_CEASED, DS_CIN, PUB_CIN, PUB_CLA, REASON, SGO_2024, SGO_2025, cin_csv,
                           option_id, query_handler, registry_entries, serve_ceased, serve_cin, write_registry)
-from helpers import sha256
+from helpers import rows, sha256, values
 from replay import Reply
 
 from kinmon import store
@@ -51,17 +50,6 @@ def world(replay, db_path, tmp_path, monkeypatch) -> tuple[Path, Path]:
     return db_path, write_registry(tmp_path / "series.json")
 
 
-def rows(db: Path, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
-
-
-def values(db: Path, series_id: str, code: str = "E92000001") -> list[tuple]:
-    return rows(db, """SELECT time_period, value, suppression, release_id, is_latest FROM observation
-                       WHERE series_id = ? AND geography_code = ? ORDER BY time_period, release_id""", [series_id, code])
 
 
 def test_ingest_loads_registered_series_with_exact_values(world, replay):
