@@ -37,7 +37,8 @@ if len(top):
                          "Source: UK Parliament written questions and debates, via kinmon. Contains Parliamentary "
                          "information licensed under the Open Parliament Licence v3.0."), "kinmon-members")
 st.dataframe(activity, hide_index=True,
-             column_config={"member": "Member", "member_from": "Constituency or peerage",
+             column_config={"member": "Member", "member_from": "Constituency or peerage", "house": "House",
+                            "party": "Party", "questions": "Questions", "debates": "Debates",
                             "first_question": st.column_config.DateColumn("First question"),
                             "last_question": st.column_config.DateColumn("Latest question"),
                             "last_debate": st.column_config.DateColumn("Latest debate"),
@@ -55,6 +56,7 @@ if by_party.empty:
 else:
     fig = px.bar(by_party, x="quarter", y="questions", color="party", barmode="stack")
     fig.update_layout(xaxis=dict(type="date", title=None), yaxis_title="questions", height=340)
+    fig.update_yaxes(**whole_number_axis(by_party.groupby("quarter")["questions"].sum()))
     ui.chart(with_source(fig, "Written questions on kinship care per quarter, by the asker's party",
                          "Source: UK Parliament written questions, via kinmon. Contains Parliamentary information "
                          "licensed under the Open Parliament Licence v3.0."), "kinmon-questions-by-party")
@@ -69,13 +71,15 @@ if names:
     st.dataframe(qs.drop(columns=["source_id"]), hide_index=True,
                  column_config={"url": st.column_config.LinkColumn("Official record", display_text="open"),
                                 "date_tabled": st.column_config.DateColumn("Tabled"),
-                                "date_answered": st.column_config.DateColumn("Answered")})
+                                "date_answered": st.column_config.DateColumn("Answered"), "heading": "Heading",
+                                "question_text": "Question", "answering_body_name": "Department"})
 
 st.subheader("Westminster Hall debates")
 wh = ui.query(members.westminster_hall_debates)
 st.dataframe(wh.drop(columns=["source_id"]), hide_index=True,
              column_config={"url": st.column_config.LinkColumn("Record", display_text="open"),
-                            "date": st.column_config.DateColumn("Date")})
+                            "date": st.column_config.DateColumn("Date"), "title": "Debate",
+                            "participants": "Members (as recorded)"})
 
 st.subheader("The APPG on Kinship Care")
 appg = ui.query(members.appg)
