@@ -105,23 +105,42 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             raise UsageError("ingest file needs PATH_OR_URL")
         from kinmon.ingest.statistics import ingest_file
 
-        results = [ingest_file(db, args.path_or_url)]
-    else:
-        if args.path_or_url:
-            raise UsageError(f"ingest {args.source} takes no PATH_OR_URL")
-        results = []
-        if args.source in ("parliament", "all"):
-            from kinmon.ingest.parliament import ingest_parliament
+        _print_run(ingest_file(db, args.path_or_url))
+        return 0
+    if args.path_or_url:
+        raise UsageError(f"ingest {args.source} takes no PATH_OR_URL")
+    return _ingest_sources(db, args.source, since, until)
 
-            results.append(ingest_parliament(db, since=since, until=until))
-        if args.source in ("statistics", "all"):
-            from kinmon.ingest.statistics import ingest_statistics
 
-            results.append(ingest_statistics(db))
-    for r in results:
-        print(f"{r.source}: {r.status}, {r.rows_added} added, {r.rows_updated} updated"
-              + (f", cursor {r.cursor}" if r.cursor else ""))
-    return 0
+def _ingest_sources(db: Path, source: str, since, until) -> int:
+    """Run parliament and/or statistics; with `all`, a failure of one does not stop the other."""
+    from kinmon.ingest import IngestError
+
+    jobs = []
+    if source in ("parliament", "all"):
+        from kinmon.ingest.parliament import ingest_parliament
+
+        jobs.append(lambda: ingest_parliament(db, since=since, until=until))
+    if source in ("statistics", "all"):
+        from kinmon.ingest.statistics import ingest_statistics
+
+        jobs.append(lambda: ingest_statistics(db))
+    failures = []
+    for job in jobs:
+        try:
+            _print_run(job())
+        except IngestError as exc:
+            if len(jobs) == 1:
+                raise
+            failures.append(" ".join(str(exc).split()))
+    for failure in failures:
+        print(f"kinmon: error: {failure}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+def _print_run(r) -> None:
+    print(f"{r.source}: {r.status}, {r.rows_added} added, {r.rows_updated} updated"
+          + (f", cursor {r.cursor}" if r.cursor else ""))
 
 
 def cmd_status(args: argparse.Namespace) -> int:

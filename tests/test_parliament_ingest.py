@@ -877,3 +877,19 @@ def test_the_command_line_ingests_reruns_idempotently_and_fails_cleanly(fake, fi
     status = _cli("status", "--db", str(db))
     line = next(ln for ln in status.stdout.splitlines() if ln.startswith("parliament"))
     assert "HTTP 500" in line and "never" not in line
+
+
+def test_ingest_all_runs_statistics_even_when_parliament_fails(fake, tmp_path, replay, monkeypatch):
+    db = tmp_path / "kinmon.duckdb"
+    assert _cli("init", "--db", str(db)).returncode == 0
+    fake.server.route("GET", questions.QUESTIONS_PATH, Reply.json({"status": 500, "title": "Server error"}, status=500))
+    replay.route("GET", "/v1/publications/3260801d-601a-48c6-93b7-cf51680323d1/data-sets",
+                 Reply.json({"paging": {"page": 1, "pageSize": 20, "totalResults": 0, "totalPages": 0}, "results": []}))
+    replay.route("GET", "/v1/publications/89869bba-0c00-40f7-b7d6-e28cb904ad37/data-sets",
+                 Reply.json({"paging": {"page": 1, "pageSize": 20, "totalResults": 0, "totalPages": 0}, "results": []}))
+    monkeypatch.setenv("KINMON_EES_API", replay.url)
+    both = _cli("ingest", "all", "--since", SINCE.isoformat(), "--until", UNTIL.isoformat(), "--db", str(db))
+    assert both.returncode == 1
+    assert both.stdout.startswith("statistics: succeeded, 0 added, 0 updated")
+    assert both.stderr.startswith("kinmon: error: parliament ingest failed, store left unchanged: ")
+    assert [(r.source, r.status) for r in read_journal(db)] == [("parliament", "failed"), ("statistics", "succeeded")]
