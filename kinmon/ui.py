@@ -20,6 +20,7 @@ import streamlit as st
 
 from kinmon import config, exports, store
 
+
 def _leave_legacy_pages_mode() -> None:
     """Streamlit starts in its old multipage mode when a pages/ folder exists, until st.navigation runs.
     If a server's very first visitor opens a page's address directly (a bookmark, a shared permalink),
