@@ -208,10 +208,11 @@ def table_readme(con: duckdb.DuckDBPyConnection, name: str, df: pd.DataFrame) ->
     return readme_lines(TABLES[name].title, df, sources_for(con, ids))
 
 
-def table_pack(con: duckdb.DuckDBPyConnection, name: str) -> bytes:
-    """A whole table as CSV with its README, zipped."""
+def table_files(con: duckdb.DuckDBPyConnection, name: str) -> dict:
+    """A whole table as CSV, Parquet, and CSV with its README zipped (for the Data & downloads page)."""
     df = table_frame(con, name)
-    return csv_zip_pack(df, table_readme(con, name, df), name)
+    return {"csv": to_csv_bytes(df), "parquet": to_parquet_bytes(df),
+            "zip": csv_zip_pack(df, table_readme(con, name, df), name), "rows": len(df)}
 
 
 def export_table(con: duckdb.DuckDBPyConnection, name: str, fmt: str, output: str) -> Path | None:

@@ -194,31 +194,38 @@ def _sources_for(con, ids: tuple[str, ...]) -> pd.DataFrame:
 
 
 
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 def download_row(shown: pd.DataFrame, name: str, title: str, *, full: pd.DataFrame | None = None,
                  filters: dict | None = None, key: str | None = None) -> None:
-    """Download what is shown (CSV, XLSX, CSV+README zip) and, where different, the full table."""
+    """Download what is shown (CSV, XLSX, CSV+README zip) and, where different, the full table.
+
+    Files are built when a button is clicked (Streamlit calls the function then), not on every rerun.
+    """
     key = key or name
-    ids = _source_ids(full if full is not None else shown)
-    src = query(_sources_for, tuple(ids))
+    src = query(_sources_for, tuple(_source_ids(full if full is not None else shown)))
     view_url = current_view_url()
     readme = exports.readme_lines(title, shown, src, filters, view_url)
-    row = st.container(horizontal=True)
-    row.download_button("CSV", exports.to_csv_bytes(shown), f"{name}.csv", "text/csv", key=f"{key}-csv",
-                            help="What is shown, as CSV", icon=":material/download:", on_click="ignore")
-    row.download_button("XLSX", exports.to_xlsx_bytes(shown, readme, name), f"{name}.xlsx",
-                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}-xlsx",
-                            help="What is shown, with a README sheet: source, licence, filters, citation",
-                            icon=":material/download:", on_click="ignore")
-    row.download_button("CSV + README", exports.csv_zip_pack(shown, readme, name), f"{name}.zip",
-                            "application/zip", key=f"{key}-zip", help="What is shown, as CSV with a README, zipped",
-                            icon=":material/download:", on_click="ignore")
+    buttons = [
+        ("CSV", lambda: exports.to_csv_bytes(shown), f"{name}.csv", "text/csv", "What is shown, as CSV"),
+        ("XLSX", lambda: exports.to_xlsx_bytes(shown, readme, name), f"{name}.xlsx", XLSX_MIME,
+         "What is shown, with a README sheet: source, licence, filters, citation"),
+        ("CSV + README", lambda: exports.csv_zip_pack(shown, readme, name), f"{name}.zip", "application/zip",
+         "What is shown, as CSV with a README, zipped"),
+    ]
     if full is not None:
         full_readme = exports.readme_lines(title + " (full table)", full, src)
-        row.download_button("Full CSV", exports.to_csv_bytes(full), f"{name}-full.csv", "text/csv",
-                                key=f"{key}-full-csv", help="Every row, not only those shown", on_click="ignore")
-        row.download_button("Full XLSX", exports.to_xlsx_bytes(full, full_readme, name), f"{name}-full.xlsx",
-                                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                                key=f"{key}-full-xlsx", help="Every row, with a README sheet", on_click="ignore")
+        buttons += [
+            ("Full CSV", lambda: exports.to_csv_bytes(full), f"{name}-full.csv", "text/csv",
+             "Every row, not only those shown"),
+            ("Full XLSX", lambda: exports.to_xlsx_bytes(full, full_readme, name), f"{name}-full.xlsx", XLSX_MIME,
+             "Every row, with a README sheet"),
+        ]
+    row = st.container(horizontal=True)
+    for label, build, filename, mime, help_text in buttons:
+        row.download_button(label, build, filename, mime, key=f"{key}-{filename}", help=help_text,
+                            icon=":material/download:", on_click="ignore")
     with st.expander("Cite this"):
         st.code(exports.citation(title, src, url=view_url), language=None, wrap_lines=True)
 

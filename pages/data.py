@@ -20,11 +20,11 @@ st.dataframe(source_status(path), hide_index=True,
 st.subheader("Ready-made tables")
 st.caption("The tables most people want, one row per record, with source, licence and retrieval date in a README.")
 for name, spec in exports.TABLES.items():
-    df = ui.query(exports.table_frame, name)
-    csv, parquet, pack = exports.to_csv_bytes(df), exports.to_parquet_bytes(df), ui.query(exports.table_pack, name)
+    files = ui.query(exports.table_files, name)  # built once per published store, not on every rerun
+    csv, parquet, pack = files["csv"], files["parquet"], files["zip"]
     with st.container(border=True):
         c1, c2, c3, c4 = st.columns([4, 1, 1, 1])
-        c1.markdown(f"**{spec.title}** (`{name}`): {len(df):,} rows")
+        c1.markdown(f"**{spec.title}** (`{name}`): {files['rows']:,} rows")
         c2.download_button(f"CSV · {ui.human_size(len(csv))}", csv, f"kinmon-{name}.csv", "text/csv",
                            key=f"t-{name}-csv", on_click="ignore")
         c3.download_button(f"Parquet · {ui.human_size(len(parquet))}", parquet, f"kinmon-{name}.parquet",
