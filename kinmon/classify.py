@@ -24,8 +24,14 @@ The rules file
 - A rule fires when every entry of "all" is found (an entry that is a list is found when any one of
   its phrases is), at least one phrase of "any" is found, and no phrase of "none" is found. A rule
   needs "any" or "all" or both; "none" is optional.
-- "kinship_context": true means the rule also needs the text to mention kinship care, by one of the
-  top-level "kinship_context" phrases, so generic text about support or funding does not match.
+- "kinship_context": true means the rule also needs the item to mention kinship care, by one of the
+  top-level "kinship_context" phrases, so generic text about support or funding does not match. The
+  context is looked for in the item's whole text (a question's answer too: "alternative permanence
+  arrangements" is kinship care when the answer says special guardianship), the rule's phrases only in
+  the text that is classified (a question's heading and question).
+- "fallback": true makes a rule fire only when no other rule fired for any priority; it needs no
+  phrases (it may have "none"). It says plainly what a kinship question that names no other priority
+  is counted as, instead of leaving it with no priority.
 - Phrases are case-insensitive and match whole words: "bill" does not match "bills" or "billion".
   A word ending in * matches any ending ("council*": council, councils, council's); a space or a
   hyphen in a phrase matches a space or a hyphen in the text ("decision making" = "decision-making");
@@ -81,6 +87,8 @@ ITEM_SOURCES = {
     "debate": ("debate", "debate_id", ("title", "notes")),
     "contribution": ("contribution", "contribution_id", ("text",)),
 }
+# Where kinship care is looked for, for rules that need it: the whole item (a question's answer too).
+CONTEXT_COLUMNS = {"question": ("answer_text",)}
 ITEM_TYPES = tuple(ITEM_SOURCES)
 # Questions and statements are keyed by Parliament API numbers (negative for curated records).
 NUMERIC_ITEM_TYPES = frozenset({"question", "statement"})
@@ -91,7 +99,7 @@ OVERRIDE_RULE_ID = "override"
 RULE_METHOD, CURATED_METHOD = "rule", "curated"
 
 TOP_LEVEL_KEYS = frozenset({"version", "kinship_context", "rules"})
-RULE_KEYS = frozenset({"id", "priority", "description", "kinship_context", "all", "any", "none"})
+RULE_KEYS = frozenset({"id", "priority", "description", "kinship_context", "fallback", "all", "any", "none"})
 VERSION_PATTERN = re.compile(r"^(\d{4}-\d{2}-\d{2})\.(\d+)$")
 RULE_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -131,11 +139,14 @@ class Rule:
     any_of: tuple[Phrase, ...]
     none_of: tuple[Phrase, ...]
     kinship_context: bool
+    fallback: bool = False
 
     def evidence(self, text: str) -> list[str] | None:
         """The words that make this rule fire on normalised text, or None when it does not."""
         if any(p.found(text) for p in self.none_of):
             return None
+        if self.fallback:
+            return ["no other priority named"]
         words = []
         for group in self.all_of + ((self.any_of,) if self.any_of else ()):
             hit = next((w for w in (p.found(text) for p in group) if w), None)
@@ -317,13 +328,18 @@ def _rule(raw, number: int, name: str) -> Rule:
     kinship = raw.get("kinship_context", False)
     if not isinstance(kinship, bool):
         raise RulesError(f"{where}: 'kinship_context' must be true or false, got {kinship!r}")
-    if "all" not in raw and "any" not in raw:
+    fallback = raw.get("fallback", False)
+    if not isinstance(fallback, bool):
+        raise RulesError(f"{where}: 'fallback' must be true or false, got {fallback!r}")
+    if fallback and ("all" in raw or "any" in raw):
+        raise RulesError(f"{where}: a fallback rule fires when nothing else does; it takes no 'any' or 'all'")
+    if not fallback and "all" not in raw and "any" not in raw:
         raise RulesError(f"{where}: needs 'any' or 'all' (or both)")
     all_where = f"{where}: 'all'"
     all_groups = tuple(_all_entry(e, all_where) for e in _list(raw["all"], all_where)) if "all" in raw else ()
     any_phrases = _phrases(raw["any"], f"{where}: 'any'") if "any" in raw else ()
     none_phrases = _phrases(raw["none"], f"{where}: 'none'") if "none" in raw else ()
-    return Rule(rule_id, priority, description.strip(), all_groups, any_phrases, none_phrases, kinship)
+    return Rule(rule_id, priority, description.strip(), all_groups, any_phrases, none_phrases, kinship, fallback)
 
 
 def _list(value, where: str) -> list:
@@ -352,18 +368,21 @@ def _phrases(value, where: str) -> tuple[Phrase, ...]:
 # ---------------------------------------------------------------- classifying
 
 
-def classify(text: str | None, rules: RuleSet | None = None) -> list[Match]:
-    """The priorities a text speaks to: the first rule that fires for each, sorted by priority."""
+def classify(text: str | None, rules: RuleSet | None = None, context: str | None = None) -> list[Match]:
+    """The priorities a text speaks to: the first rule that fires for each, sorted by priority.
+
+    `context` is the item's whole text, where kinship care is looked for (default: `text` itself).
+    """
     rules = load_rules() if rules is None else rules
     text = normalised(text)
     kinship: bool | None = None  # worked out once, and only if a rule needs it
     found: dict[int, Match] = {}
-    for rule in rules.rules:
-        if rule.priority in found:
+    for rule in sorted(rules.rules, key=lambda r: r.fallback):  # fallbacks last, whatever the file order
+        if rule.priority in found or (rule.fallback and found):
             continue
         if rule.kinship_context:
             if kinship is None:
-                kinship = rules.mentions_kinship(text)
+                kinship = rules.mentions_kinship(text) or bool(context and rules.mentions_kinship(normalised(context)))
             if not kinship:
                 continue
         words = rule.evidence(text)
@@ -457,11 +476,12 @@ class _Plan:
     curated_rows: list[tuple] = field(default_factory=list)
     removals: list[tuple] = field(default_factory=list)
 
-    def add(self, item_type: str, item_id: str, text: str | None, rules: RuleSet, overrides: Overrides) -> None:
+    def add(self, item_type: str, item_id: str, text: str | None, rules: RuleSet, overrides: Overrides,
+            context: str | None = None) -> None:
         corrections = overrides.for_item(item_type, item_id)
         removed = {o.priority_id for o in corrections if o.action == "remove"}
         added = {o.priority_id for o in corrections if o.action == "add"}
-        for m in classify(text, rules):
+        for m in classify(text, rules, context):
             if m.priority_id not in removed | added:
                 self.rule_rows.append((item_type, item_id, m.priority_id, m.rule_id, rules.version, RULE_METHOD))
         for p in sorted(added):
@@ -470,14 +490,14 @@ class _Plan:
 
 
 def tag_item(con: duckdb.DuckDBPyConnection, item_type: str, item_id, text: str | None,
-             rules: RuleSet | None = None, overrides: Overrides | None = None) -> list[int]:
+             rules: RuleSet | None = None, overrides: Overrides | None = None, context: str | None = None) -> list[int]:
     """Replace one item's rule tags with the current matches, apply its overrides; its priorities now."""
     rules, overrides = _defaults(rules, overrides)
     if item_type not in ITEM_SOURCES:
         raise ValueError(f"item_type must be one of {', '.join(ITEM_TYPES)}, got {item_type!r}")
     item_id = str(item_id)
     plan = _Plan()
-    plan.add(item_type, item_id, text, rules, overrides)
+    plan.add(item_type, item_id, text, rules, overrides, context)
     con.execute(f"DELETE FROM priority_tag WHERE item_type = ? AND item_id = ? AND {_OWNED}", [item_type, item_id])
     _write(con, plan)
     rows = con.execute("SELECT priority_id FROM priority_tag WHERE item_type = ? AND item_id = ? ORDER BY 1",
@@ -491,9 +511,11 @@ def retag_all(con: duckdb.DuckDBPyConnection, rules: RuleSet | None = None,
     rules, overrides = _defaults(rules, overrides)
     plan = _Plan()
     for item_type, (table, key, columns) in ITEM_SOURCES.items():
-        sql = f"SELECT CAST({key} AS VARCHAR), {', '.join(columns)} FROM {table}"
+        extra = CONTEXT_COLUMNS.get(item_type, ())
+        sql = f"SELECT CAST({key} AS VARCHAR), {', '.join(columns + extra)} FROM {table}"
         for item_id, *parts in con.execute(sql).fetchall():
-            plan.add(item_type, item_id, item_text(*parts), rules, overrides)
+            text = item_text(*parts[:len(columns)])
+            plan.add(item_type, item_id, text, rules, overrides, item_text(text, *parts[len(columns):]))
     types = list(ITEM_TYPES)
     # Tags of items that no longer exist go too: the whole set is rebuilt from the current rules.
     con.execute(f"DELETE FROM priority_tag WHERE list_contains(?, item_type) AND {_OWNED}", [types])
