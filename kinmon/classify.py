@@ -505,22 +505,49 @@ def tag_item(con: duckdb.DuckDBPyConnection, item_type: str, item_id, text: str 
     return [r[0] for r in rows]
 
 
+def _plan_stored(con: duckdb.DuckDBPyConnection, item_type: str, rules: RuleSet, overrides: Overrides, plan: _Plan,
+                 ids: list | None = None) -> None:
+    """Add the stored items of one type (all, or those in `ids`) to a plan, read as retag_all reads them."""
+    table, key, columns = ITEM_SOURCES[item_type]
+    extra = CONTEXT_COLUMNS.get(item_type, ())
+    sql = f"SELECT CAST({key} AS VARCHAR), {', '.join(columns + extra)} FROM {table}"
+    params: list = []
+    if ids is not None:
+        sql += f" WHERE list_contains(?, CAST({key} AS VARCHAR))"
+        params = [[str(i) for i in ids]]
+    for item_id, *parts in con.execute(sql, params).fetchall():
+        text = item_text(*parts[:len(columns)])
+        plan.add(item_type, item_id, text, rules, overrides, item_text(text, *parts[len(columns):]))
+
+
 def retag_all(con: duckdb.DuckDBPyConnection, rules: RuleSet | None = None,
               overrides: Overrides | None = None) -> int:
     """Re-tag every question, statement, debate and contribution; returns the priority_tag rows they now have."""
     rules, overrides = _defaults(rules, overrides)
     plan = _Plan()
-    for item_type, (table, key, columns) in ITEM_SOURCES.items():
-        extra = CONTEXT_COLUMNS.get(item_type, ())
-        sql = f"SELECT CAST({key} AS VARCHAR), {', '.join(columns + extra)} FROM {table}"
-        for item_id, *parts in con.execute(sql).fetchall():
-            text = item_text(*parts[:len(columns)])
-            plan.add(item_type, item_id, text, rules, overrides, item_text(text, *parts[len(columns):]))
+    for item_type in ITEM_SOURCES:
+        _plan_stored(con, item_type, rules, overrides, plan)
     types = list(ITEM_TYPES)
     # Tags of items that no longer exist go too: the whole set is rebuilt from the current rules.
     con.execute(f"DELETE FROM priority_tag WHERE list_contains(?, item_type) AND {_OWNED}", [types])
     _write(con, plan)
     return con.execute("SELECT count(*) FROM priority_tag WHERE list_contains(?, item_type)", [types]).fetchone()[0]
+
+
+def tag_stored(con: duckdb.DuckDBPyConnection, items: dict[str, list], rules: RuleSet | None = None,
+               overrides: Overrides | None = None) -> None:
+    """Re-tag some stored items ({item_type: [ids]}) in one batch, exactly as retag_all would."""
+    rules, overrides = _defaults(rules, overrides)
+    plan = _Plan()
+    for item_type, ids in items.items():
+        if item_type not in ITEM_SOURCES:
+            raise ValueError(f"item_type must be one of {', '.join(ITEM_TYPES)}, got {item_type!r}")
+        if not ids:
+            continue
+        _plan_stored(con, item_type, rules, overrides, plan, ids)
+        con.execute(f"DELETE FROM priority_tag WHERE item_type = ? AND list_contains(?, item_id) AND {_OWNED}",
+                    [item_type, [str(i) for i in ids]])
+    _write(con, plan)
 
 
 # The rows this module writes and may replace; any other curated tag is left alone (unless removed).

@@ -26,7 +26,7 @@ SNIPPET_CHARS = 320
 _DOCS = """
 CREATE OR REPLACE TABLE search_doc AS
 SELECT 'question:' || CAST(q.id AS VARCHAR) AS doc_id, 'question' AS item_type, CAST(q.id AS VARCHAR) AS item_id,
-       coalesce(q.date_answered, q.date_tabled) AS date, q.date_tabled, q.date_answered,
+       coalesce(q.date_answered, q.date_tabled, q.tabled_month) AS date, q.date_tabled, q.date_answered,
        coalesce(q.heading, 'Written question: ' || left(q.question_text, 70) || '...') AS title,
        concat_ws(' ', q.heading, q.question_text, q.answer_text) AS body,
        q.question_text AS text_a, q.answer_text AS text_b, q.url, q.house,
@@ -36,22 +36,27 @@ SELECT 'question:' || CAST(q.id AS VARCHAR) AS doc_id, 'question' AS item_type, 
             WHEN q.answer_is_holding THEN 'holding'
             WHEN q.date_answered IS NOT NULL OR q.answer_text IS NOT NULL THEN 'answered'
             ELSE 'unanswered' END AS status,
-       coalesce(q.is_named_day, false) AS is_named_day, q.source_id
+       coalesce(q.is_named_day, false) AS is_named_day, q.source_id,
+       -- a question known only by the month it was tabled counts for any range that month overlaps
+       coalesce(q.date_tabled, q.tabled_month) AS tabled_low, coalesce(q.date_tabled, last_day(q.tabled_month)) AS tabled_high,
+       (SELECT count(*) FROM answer_passage p WHERE p.question_id = q.id AND p.status = 'new') AS new_passages,
+       (SELECT count(*) FROM answer_passage p WHERE p.question_id = q.id
+                                             AND p.status IN ('repeated', 'reworded')) AS repeated_passages
 FROM written_question q
 UNION ALL
 SELECT 'statement:' || CAST(s.id AS VARCHAR), 'statement', CAST(s.id AS VARCHAR), s.date_made, NULL, NULL,
        coalesce(s.title, 'Written statement'), concat_ws(' ', s.title, s.text), s.text, NULL, s.url, s.house,
-       s.member_name, s.member_party, s.answering_body_name, 'made', false, s.source_id
+       s.member_name, s.member_party, s.answering_body_name, 'made', false, s.source_id, NULL, NULL, NULL, NULL
 FROM statement s
 UNION ALL
 SELECT 'debate:' || d.debate_id, 'debate', d.debate_id, d.date, NULL, NULL, d.title,
        concat_ws(' ', d.title, d.location, array_to_string(d.participants, '; '), d.notes), d.notes, NULL, d.url,
-       d.house, NULL, NULL, NULL, 'held', false, d.source_id
+       d.house, NULL, NULL, NULL, 'held', false, d.source_id, NULL, NULL, NULL, NULL
 FROM debate d
 UNION ALL
 SELECT 'contribution:' || c.contribution_id, 'contribution', c.contribution_id, c.sitting_date, NULL, NULL,
        coalesce(c.debate_title, 'Contribution'), concat_ws(' ', c.debate_title, c.text), c.text, NULL, c.url,
-       c.house, c.member_name, NULL, NULL, 'spoken', false, c.source_id
+       c.house, c.member_name, NULL, NULL, 'spoken', false, c.source_id, NULL, NULL, NULL, NULL
 FROM contribution c
 """
 
@@ -83,7 +88,13 @@ def load_fts(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def rebuild_index(con: duckdb.DuckDBPyConnection) -> int:
-    """Rebuild the derived search table (and its BM25 index where possible); returns documents indexed."""
+    """Rebuild the derived search table (and its BM25 index where possible); returns documents indexed.
+
+    What is new in each answer (kinmon.novelty) is rebuilt first: the search filters on it.
+    """
+    from kinmon import novelty
+
+    novelty.rebuild_passages(con)
     con.execute(_DOCS)
     if load_fts(con):
         con.execute("PRAGMA create_fts_index('search_doc', 'doc_id', 'title', 'body', overwrite=1)")
@@ -177,6 +188,7 @@ class Filters:
     tabled_to: object = None
     answered_from: object = None
     answered_to: object = None
+    new_only: bool = False  # answers with at least one sentence no earlier answer said
 
 
 def _where(query: Query, f: Filters) -> tuple[str, list]:
@@ -199,14 +211,17 @@ def _where(query: Query, f: Filters) -> tuple[str, list]:
     if f.named_day is not None:
         clauses.append("d.is_named_day = ?")
         params.append(f.named_day)
-    for column, low, high in (("d.date_tabled", f.tabled_from, f.tabled_to),
-                              ("d.date_answered", f.answered_from, f.answered_to)):
+    for low_column, high_column, low, high in (("d.tabled_high", "d.tabled_low", f.tabled_from, f.tabled_to),
+                                               ("d.date_answered", "d.date_answered", f.answered_from,
+                                                f.answered_to)):
         if low:
-            clauses.append(f"{column} >= ?")
+            clauses.append(f"{low_column} >= ?")
             params.append(low)
         if high:
-            clauses.append(f"{column} <= ?")
+            clauses.append(f"{high_column} <= ?")
             params.append(high)
+    if f.new_only:
+        clauses.append("coalesce(d.new_passages, 0) > 0")
     return " AND ".join(clauses), params
 
 
@@ -226,7 +241,7 @@ def search(con: duckdb.DuckDBPyConnection, text: str, filters: Filters | None = 
     sql = f"""
         SELECT d.doc_id, d.item_type, d.item_id, d.date, d.date_tabled, d.date_answered, d.title, d.house,
                d.member, d.party, d.department, d.status, d.is_named_day, d.url, d.source_id,
-               d.text_a, d.text_b, {score} AS score,
+               d.new_passages, d.repeated_passages, d.text_a, d.text_b, {score} AS score,
                (SELECT string_agg(CAST(priority_id AS VARCHAR), ';' ORDER BY priority_id) FROM priority_tag t
                 WHERE t.item_type = d.item_type AND t.item_id = d.item_id) AS priorities
         FROM search_doc d WHERE {where}

@@ -255,8 +255,11 @@ def read_snapshot(data_dir: Path = DATA_DIR) -> Snapshot:
             None, QUOTED, retrieved)
     events = _read_timeline(data_dir, snap, commitments)
     questions = _read_questions(data_dir, snap, retrieved)
+    statements = _read_statements(data_dir, snap, retrieved)
+    _read_members(data_dir, snap, retrieved)
     debates = _read_debates(data_dir, snap, retrieved)
-    _read_evidence(data_dir, snap, commitments, {"question": questions, "debate": debates, "event": events})
+    _read_evidence(data_dir, snap, commitments, {"question": questions, "statement": statements, "debate": debates,
+                                                 "event": events})
     _read_glossary(data_dir, snap)
     _read_appg(data_dir, snap)
     _read_figures(data_dir, snap, retrieved)
@@ -392,42 +395,145 @@ def _paragraphs_html(text: str) -> str:
     return "".join(f"<p>{html.escape(p.strip())}</p>" for p in text.split("\n") if p.strip())
 
 
+MYSOCIETY = "mySociety"
+# The API's own JSON for one question: a record from the mirror with no UIN or date links here.
+API_QUESTION = "https://questions-statements-api.parliament.uk/api/writtenquestions/questions/{id}"
+
+
+def _question_source(snap: Snapshot, q: dict, retrieved: datetime) -> str:
+    """Curated questions come from two kinds of source: public pages, or the API as mySociety republished it."""
+    if MYSOCIETY in str(q.get("_provenance") or ""):
+        return _source(snap, "snapshot-questions-api", "UK Parliament",
+                       "Written questions on kinship care from the Written Questions API, as republished by mySociety "
+                       "(github.com/mysociety/uk-parl-written-questions)",
+                       "https://questions-statements.parliament.uk/written-questions", OPL, retrieved)
+    return _source(snap, "snapshot-questions", "UK Parliament",
+                   "Written questions on kinship care, transcribed from public pages (kinmon snapshot)",
+                   "https://questions-statements.parliament.uk/written-questions", OPL, retrieved)
+
+
+def question_record(q: dict, snap: Snapshot, retrieved: datetime) -> dict:
+    """One curated question as a written_question row, by column name; unknown fields stay empty."""
+    from kinmon.sanitize import clean_html
+
+    qid = q["id"]
+    if not isinstance(qid, int) or isinstance(qid, bool) or qid == 0:
+        raise ValueError("id must be the API id, or a negative number when no API id is known")
+    if qid > 0 and q.get("_api_id") != qid:
+        raise ValueError(f"id {qid} is positive but _api_id is {q.get('_api_id')!r}: a positive id must be the API id")
+    _required(q, "house", "questionText", "source_url")
+    if q["house"] not in ("Commons", "Lords"):
+        raise ValueError(f"house {q['house']!r} must be Commons or Lords")
+    tabled = parse_date(q["dateTabled"])[0] if q.get("dateTabled") else None
+    answered = parse_date(q["dateAnswered"])[0] if q.get("dateAnswered") else None
+    if tabled and answered and answered < tabled:
+        raise ValueError("dateAnswered is before dateTabled")
+    month = None
+    if q.get("_tabledMonth"):
+        month, precision = parse_date(q["_tabledMonth"])
+        if precision != "month":
+            raise ValueError(f"_tabledMonth {q['_tabledMonth']!r} must be YYYY-MM")
+        if tabled and (tabled.year, tabled.month) != (month.year, month.month):
+            raise ValueError(f"_tabledMonth {q['_tabledMonth']} disagrees with dateTabled {tabled}")
+    asker = q.get("askingMember") or {}
+    answerer = q.get("answeringMember") or {}
+    answer = (q.get("answerText") or "").strip() or None
+    answer_html = clean_html(q["_answerText_html"]) if q.get("_answerText_html") else None
+    uin = str(q["uin"]) if q.get("uin") else None
+    grouped = q.get("_groupedQuestions")
+    if grouped is not None and (not isinstance(grouped, list) or not all(isinstance(g, (str, int)) for g in grouped)):
+        raise ValueError("_groupedQuestions must be a list of UINs")
+    notes = "; ".join(str(q[k]) for k in ("_notes", "_provenance") if q.get(k))
+    for key in ("_askingMemberId", "_answeringMemberId"):
+        if q.get(key) is not None and (not isinstance(q[key], int) or q[key] <= 0):
+            raise ValueError(f"{key} must be a Parliament member id")
+    url = question_url(tabled, uin) or parse_url(q["source_url"])
+    return dict(
+        id=qid, uin=uin, house=q["house"], date_tabled=tabled, tabled_month=month, date_answered=answered,
+        heading=q.get("heading") or None, question_text=q["questionText"].strip(), answer_text=answer,
+        answer_html=answer_html or (_paragraphs_html(answer) if answer else None),
+        text_complete=q.get("_answerText_truncated") is False, answering_body_name=q.get("answeringBodyName"),
+        asking_member_id=q.get("_askingMemberId"), asking_member_name=asker.get("name"),
+        asking_member_party=asker.get("party"), asking_member_from=asker.get("memberFrom"),
+        answering_member_id=q.get("_answeringMemberId"), answering_member_name=answerer.get("name"),
+        answering_member_role=q.get("_answeringMemberRole"),
+        grouped_questions=[str(g) for g in grouped] if grouped else None,
+        is_named_day=False, is_withdrawn=False, is_curated=True, notes=notes or None, url=url,
+        source_id=_question_source(snap, q, retrieved), retrieved_at=retrieved, raw=json.dumps(q, ensure_ascii=False),
+    )
+
+
 def _read_questions(data_dir: Path, snap: Snapshot, retrieved: datetime) -> set[str]:
     path = data_dir / "questions.jsonl"
-    sid = _source(snap, "snapshot-questions", "UK Parliament",
-                  "Written questions on kinship care, transcribed from public pages (kinmon snapshot)",
-                  "https://questions-statements.parliament.uk/written-questions", OPL, retrieved)
-    rows, seen = [], set()
+    rows, seen, natural = [], set(), set()
     for line, q in read_jsonl(path):
-        def build(q: dict) -> tuple:
-            qid = q["id"]
-            if not isinstance(qid, int) or qid >= 0:
-                raise ValueError("curated questions need a negative integer id (no API id is known)")
-            _required(q, "house", "questionText", "source_url")
-            if q["house"] not in ("Commons", "Lords"):
-                raise ValueError(f"house {q['house']!r} must be Commons or Lords")
-            tabled = parse_date(q["dateTabled"])[0] if q.get("dateTabled") else None
-            answered = parse_date(q["dateAnswered"])[0] if q.get("dateAnswered") else None
-            if tabled and answered and answered < tabled:
-                raise ValueError("dateAnswered is before dateTabled")
-            asker = q.get("askingMember") or {}
-            answerer = q.get("answeringMember") or {}
-            answer = (q.get("answerText") or "").strip() or None
-            uin = str(q["uin"]) if q.get("uin") else None
-            notes = "; ".join(str(q[k]) for k in ("_notes", "_provenance") if q.get(k))
-            return (qid, uin, q["house"], tabled, None, answered, None, None, None, False, False, None,
-                    q.get("heading"), q["questionText"].strip(), answer,
-                    _paragraphs_html(answer) if answer else None,
-                    q.get("_answerText_truncated") is False, None, q.get("answeringBodyName"),
-                    None, asker.get("name"), asker.get("party"), asker.get("memberFrom"),
-                    None, answerer.get("name"), q.get("_answeringMemberRole"), None, None, None, None,
-                    True, notes or None, question_url(tabled, uin) or parse_url(q["source_url"]), sid, retrieved,
-                    json.dumps(q, ensure_ascii=False))
-        row = _checked(path, line, build, q)
-        _unique(path, line, seen, row[0], "id")
+        row = _checked(path, line, question_record, q, snap, retrieved)
+        _unique(path, line, seen, row["id"], "id")
+        if row["uin"]:  # the same question twice under two ids would be counted twice
+            _unique(path, line, natural, (row["house"], row["uin"], row["date_tabled"] or row["tabled_month"]),
+                    "house, UIN and date")
         rows.append(row)
     snap.tables["written_question"] = rows
     return {str(i) for i in seen}
+
+
+def _read_statements(data_dir: Path, snap: Snapshot, retrieved: datetime) -> set[str]:
+    path = data_dir / "statements.jsonl"
+    rows, seen = [], set()
+    for line, s in read_jsonl(path):
+        def build(s: dict) -> dict:
+            sid = s["id"]
+            if not isinstance(sid, int) or sid >= 0:
+                raise ValueError("curated statements need a negative integer id (no API id is known)")
+            _required(s, "url", "_provenance")
+            text = (s.get("text_excerpt") or "").strip() or None
+            department = s.get("department")
+            if department and "inferred" in department:  # a guess is not a fact: leave it out
+                department = None
+            notes = "; ".join(str(s[k]) for k in ("notes", "_provenance") if s.get(k))
+            source = _source(snap, "snapshot-statements", "UK Parliament",
+                             "Written ministerial statements on kinship care, transcribed from public pages "
+                             "(kinmon snapshot)", "https://questions-statements.parliament.uk/written-statements",
+                             OPL, retrieved)
+            return dict(id=sid, uin=s.get("uin"), house=s.get("house"),
+                        date_made=parse_date(s["date"])[0] if s.get("date") else None, title=s.get("title"),
+                        text_html=_paragraphs_html(text) if text else None, text=text, member_name=s.get("minister"),
+                        member_role=s.get("_ministerRole"), answering_body_name=department,
+                        url=parse_url(s["url"]), source_id=source, retrieved_at=retrieved,
+                        raw=json.dumps({**s, "notes": notes or None}, ensure_ascii=False))
+        row = _checked(path, line, build, s)
+        _unique(path, line, seen, row["id"], "id")
+        rows.append(row)
+    snap.tables["statement"] = rows
+    return {str(i) for i in seen}
+
+
+def _read_members(data_dir: Path, snap: Snapshot, retrieved: datetime) -> None:
+    """Members with a Parliament id who asked or answered a curated question, only as the source shows them."""
+    from kinmon.sources.members import member_url
+
+    path = data_dir / "members.csv"
+    cols = ["member_id", "name", "party", "member_from", "house", "source_url"]
+    rows, seen = [], set()
+    source = _source(snap, "snapshot-members", "UK Parliament",
+                     "Members who asked or answered the curated questions, as those questions' sources show them",
+                     "https://members.parliament.uk/", OPL, retrieved)
+    for line, r in read_csv(path, cols):
+        def build(r: dict) -> dict:
+            _required(r, "member_id", "name", "source_url")
+            if not r["member_id"].isdigit():
+                raise ValueError(f"member_id {r['member_id']!r} is not a Parliament member id")
+            if r["house"] not in ("", "Commons", "Lords"):
+                raise ValueError(f"house {r['house']!r} must be Commons, Lords or empty")
+            parse_url(r["source_url"])
+            mid = int(r["member_id"])
+            return dict(member_id=mid, name=r["name"].strip(), party=r["party"].strip() or None,
+                        house=r["house"] or None, member_from=r["member_from"].strip() or None, url=member_url(mid),
+                        source_id=source, retrieved_at=retrieved)
+        row = _checked(path, line, build, r)
+        _unique(path, line, seen, row["member_id"], "member_id")
+        rows.append(row)
+    snap.tables["member"] = rows
 
 
 def _read_debates(data_dir: Path, snap: Snapshot, retrieved: datetime) -> set[str]:
@@ -436,16 +542,19 @@ def _read_debates(data_dir: Path, snap: Snapshot, retrieved: datetime) -> set[st
                   "https://hansard.parliament.uk/", OPL, retrieved)
     rows, seen = [], set()
     for line, d in read_jsonl(path):
-        def build(d: dict) -> tuple:
+        def build(d: dict) -> dict:
             _required(d, "debate_id", "date", "title", "source_url")
             members = d.get("members") or []
             if not isinstance(members, list):
                 raise ValueError("members must be a list")
-            return (d["debate_id"], parse_date(d["date"])[0], d.get("house"), d.get("location"), d["title"],
-                    [str(m) for m in members], str(d["debate_id"]).startswith("curated-"), d.get("notes"),
-                    parse_url(d["source_url"]), sid, retrieved)
+            notes = " ".join(x for x in (f"Motion: {d['motion']}" if d.get("motion") else "", d.get("notes") or "")
+                             if x) or None
+            return dict(debate_id=d["debate_id"], date=parse_date(d["date"])[0], house=d.get("house"),
+                        location=d.get("location"), title=d["title"], participants=[str(m) for m in members],
+                        is_curated=str(d["debate_id"]).startswith("curated-"), notes=notes,
+                        url=parse_url(d["source_url"]), source_id=sid, retrieved_at=retrieved)
         row = _checked(path, line, build, d)
-        _unique(path, line, seen, row[0], "debate_id")
+        _unique(path, line, seen, row["debate_id"], "debate_id")
         rows.append(row)
     snap.tables["debate"] = rows
     return seen
@@ -621,16 +730,41 @@ def _read_figures(data_dir: Path, snap: Snapshot, retrieved: datetime) -> None:
 
 
 def write(con: duckdb.DuckDBPyConnection, snap: Snapshot, data_dir: Path = DATA_DIR) -> dict[str, int]:
-    """Insert a validated snapshot into an empty store; returns rows written per table."""
-    con.executemany("INSERT INTO source VALUES (?, ?, ?, ?, ?, ?, ?)", list(snap.sources.values()))
+    """Insert a validated snapshot into an empty store, one batch per table by column name; rows per table."""
+    _insert_batch(con, "source", list(snap.sources.values()))
     counts = {"source": len(snap.sources)}
     for table, rows in snap.tables.items():
-        if rows:
-            marks = ", ".join("?" * len(rows[0]))
-            con.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
+        _insert_batch(con, table, rows)
         counts[table] = len(rows)
     counts.update(derive(con, data_dir))
     return counts
+
+
+def _insert_batch(con: duckdb.DuckDBPyConnection, table: str, rows: list) -> None:
+    """One INSERT ... SELECT per table, by column name. Rows are dicts (named) or tuples in the table's
+    column order (the older readers); a later migration's columns stay at their defaults."""
+    if not rows:
+        return
+    import pandas as pd
+
+    columns = [r[0] for r in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
+        [table]).fetchall()]
+    if isinstance(rows[0], dict):
+        names = list(dict.fromkeys(k for r in rows for k in r))
+        unknown = sorted(set(names) - set(columns))
+        if unknown:
+            raise ValueError(f"{table} has no column(s) {unknown}")
+        frame = pd.DataFrame([[r.get(n) for n in names] for r in rows], columns=names, dtype=object)
+    else:
+        names = columns[:len(rows[0])]
+        frame = pd.DataFrame([list(r) for r in rows], columns=names, dtype=object)
+    con.register("_batch", frame)
+    try:
+        listed = ", ".join(f'"{n}"' for n in names)
+        con.execute(f"INSERT INTO {table} ({listed}) SELECT {listed} FROM _batch")
+    finally:
+        con.unregister("_batch")
 
 
 def derive(con: duckdb.DuckDBPyConnection, data_dir: Path = DATA_DIR) -> dict[str, int]:

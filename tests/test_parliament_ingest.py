@@ -29,6 +29,7 @@ from kinmon.ingest import IngestError, Window, read_journal
 from kinmon.ingest import parliament as ingest
 from kinmon.sources import hansard, members, questions
 from helpers import rows
+from real_sample import KINSHIP_IN_SAMPLE, sample_records
 from replay import Reply, ReplayServer
 
 SINCE, UNTIL = date(2024, 1, 1), date(2024, 3, 31)
@@ -198,7 +199,22 @@ class FakeParliament:
         self.contributions = base_contributions()
         self.debates = base_debates()
         self.debate_cap = 25
+        self.listed: dict[int, dict] = {}  # real list values, replayed exactly as the API returned them
         self.install()
+
+    def add_real(self, records: list[dict]) -> None:
+        """Real sample records: the list endpoint replays their list value untouched; the detail endpoint their
+        detail text where the sample kept it (else the list value again: the sample has no more)."""
+        for r in records:
+            listed = r["list_value"]
+            full = copy.deepcopy(listed)
+            if r["detail_questionText"] is not None:
+                full["questionText"] = r["detail_questionText"]
+            if r["detail_answerText"] is not None:
+                full["answerText"] = r["detail_answerText"]
+            self.questions[listed["id"]] = full
+            self.listed[listed["id"]] = listed
+            self.server.route("GET", f"{questions.QUESTIONS_PATH}/{listed['id']}", self.question_detail)
 
     @property
     def requests(self):
@@ -232,10 +248,13 @@ class FakeParliament:
         for q in sorted(self.questions.values(), key=lambda q: q.get("dateTabled") or "", reverse=True):
             if req.param("includeWithdrawn") != "true" and q["isWithdrawn"]:
                 continue
-            if not any_word(term, q["heading"], q["questionText"], stripped(q["answerText"])):
+            if not any_word(term, q["heading"], q["questionText"], stripped(q["answerText"] or "")):
                 continue
             if not all(within(q.get(f), req.param(f"{p}WhenFrom"), req.param(f"{p}WhenTo")) for p, f in
                        (("tabled", "dateTabled"), ("answered", "dateAnswered"), ("corrected", "dateAnswerCorrected"))):
+                continue
+            if q["id"] in self.listed:
+                hits.append(copy.deepcopy(self.listed[q["id"]]))
                 continue
             v = copy.deepcopy(q)
             v["questionText"] = v["questionText"][:255]
@@ -467,7 +486,8 @@ def test_hostile_html_never_reaches_the_store(first_run):
 
 def test_every_list_request_asks_for_members_and_all_sessions(first_run):
     lists = [r for r in first_run.requests if r.path in (questions.QUESTIONS_PATH, questions.STATEMENTS_PATH)]
-    assert len(lists) == 6 * 3 + 6  # six terms: three date passes for questions, one for statements
+    terms = len(ingest.load_search_config().terms)
+    assert len(lists) == terms * 3 + terms  # three date passes per term for questions, one for statements
     for req in lists:
         assert req.param("expandMember") == "true"
         assert req.param("sessionStatus") == "Any"
@@ -484,7 +504,7 @@ def test_members_are_null_without_expand_member(fake):
     assert {r["value"]["askingMember"] is None for r in bare["results"]} == {True}
     found = questions.list_questions(Client(sleep=Sleeps()), search_term="kinship", date_field="tabled",
                                      since=SINCE, until=UNTIL)
-    assert {q["askingMember"]["name"] for q in found} == {"Jane Doe"}
+    assert {q.asking_member.name for q in found} == {"Jane Doe"}
 
 
 def test_detail_fetched_for_answers_and_cut_questions_only(first_run):
@@ -524,6 +544,78 @@ def test_every_kept_item_is_tagged_as_the_classifier_reads_it(first_run):
     assert ("question", "1700001") in tagged  # a kinship allowance question speaks to at least one priority
 
 
+# ---------------------------------------------------------------- replays of real records
+
+REAL_SINCE, REAL_UNTIL = date(2024, 7, 17), date(2024, 9, 12)
+
+
+@pytest.fixture(scope="module")
+def real_run(server, empty_template, tmp_path_factory) -> FirstRun:
+    """35 real API records (6 about kinship care) served as the API served them, ingested over their window."""
+    db = tmp_path_factory.mktemp("real") / "kinmon.duckdb"
+    shutil.copyfile(empty_template, db)
+    with pytest.MonkeyPatch.context() as mp:
+        for name in SERVICES:
+            mp.setenv(name, server.url)
+        mp.setenv("KINMON_HTTP_MIN_INTERVAL", "0")
+        fake = reset(server)
+        fake.add_real(sample_records())
+        result = run(db, REAL_SINCE, REAL_UNTIL)
+    return FirstRun(db, result, list(server.requests))
+
+
+def test_real_records_keep_exactly_the_kinship_questions(real_run):
+    assert real_run.result.status == "succeeded"
+    kept = [r[0] for r in rows(real_run.db, "SELECT id FROM written_question ORDER BY id")]
+    assert kept == sorted(KINSHIP_IN_SAMPLE)
+    # detail calls only for questions worth keeping: never for the 29 off-topic records
+    detail = {int(r.path.rsplit("/", 1)[1]) for r in real_run.requests if r.path.startswith(questions.QUESTIONS_PATH + "/")}
+    assert detail <= set(KINSHIP_IN_SAMPLE) | {1722461, 1727643, 1727397, 1727864, 1721946, 1724096}
+
+
+def test_real_records_are_stored_as_the_api_filled_them(real_run):
+    db = real_run.db
+    # grouped questions arrive as lists of UIN strings; 48 and 49 were answered together
+    assert rows(db, "SELECT id, uin, grouped_questions FROM written_question WHERE id IN (1721297, 1721298) "
+                    "ORDER BY id") == [(1721297, "48", ["49"]), (1721298, "49", ["48"])]
+    # the raw payload is upstream's, untouched: no private keys added by kinmon
+    for (raw,) in rows(db, "SELECT raw FROM written_question"):
+        value = __import__("json").loads(raw)
+        assert not [k for k in value if k.startswith("_")]
+        assert value["originalAnswerText"] == "" and value["comparableAnswerText"] == ""
+    (q,) = rows(db, "SELECT heading, answering_body_name, date_tabled, date_answered, asking_member_id, "
+                    "asking_member_name, text_complete FROM written_question WHERE id = 1726715")
+    assert q == ("Children in Care: Education and Mental Health", "Department for Education", date(2024, 9, 2),
+                 date(2024, 9, 12), 4651, None, True)
+    stored = " ".join(str(v) for r in rows(db, "SELECT heading, question_text, answer_text, answer_html "
+                                               "FROM written_question") for v in r)
+    assert "\u200b" not in stored and "\u200e" not in stored
+
+
+@pytest.mark.parametrize("qid, check", [
+    (1721342, lambda q: "<table" in q.answer_text and q.from_detail),  # an HTML table, as the detail endpoint sends it
+    (1721866, lambda q: "\u200b" not in q.answer_text and "\u200b" in q.raw["answerText"]),  # zero-width removed
+    (1722647, lambda q: "\u200e" not in q.question_text),
+    (1721311, lambda q: q.grouped_questions == ("261", "262", "588")),
+    (1721712, lambda q: q.answer_is_correction is True and q.date_answer_corrected is not None),
+])
+def test_real_detail_records_parse_into_typed_questions(fake, qid, check):
+    fake.add_real(sample_records())
+    q = questions.fetch_question(Client(sleep=Sleeps()), qid)
+    assert isinstance(q, questions.Question) and q.id == qid and check(q)
+
+
+def test_real_list_records_parse_with_their_cut_text(fake):
+    fake.add_real(sample_records())
+    found = questions.list_questions(Client(sleep=Sleeps()), search_term="kinship", date_field="tabled",
+                                     since=REAL_SINCE, until=REAL_UNTIL)
+    by_id = {q.id: q for q in found}
+    assert set(KINSHIP_IN_SAMPLE) - {1725954} <= set(by_id)  # 1725954 never says kinship
+    q = by_id[1721297]
+    assert q.answer_text.endswith("...") and q.text_truncated and not q.from_detail
+    assert q.asking_member is None  # the sample was captured without expandMember
+
+
 # ---------------------------------------------------------------- paging
 
 
@@ -536,7 +628,7 @@ def test_question_pages_are_walked_until_total_results(fake, monkeypatch):
         fake.questions[q["id"]] = q
     found = questions.list_questions(Client(sleep=Sleeps()), search_term="kinship", date_field="tabled",
                                      since=SINCE, until=UNTIL)
-    assert sorted(q["id"] for q in found) == [1700001, 1700006, 1700007, 1700100, 1700101, 1700102]
+    assert sorted(q.id for q in found) == [1700001, 1700006, 1700007, 1700100, 1700101, 1700102]
     skips = [r.param("skip") for r in fake.server.hits(questions.QUESTIONS_PATH)]
     assert skips == ["0", "2", "4"]  # the third page is full, but 6 >= totalResults stops it
 
@@ -564,7 +656,7 @@ def test_hansard_pages_at_most_100_with_prefixed_parameters(fake, monkeypatch):
     fake.server.requests.clear()
     monkeypatch.setattr(hansard, "MAX_TAKE", 3)
     found = hansard.search_contributions(Client(sleep=Sleeps()), search_term="kinship", since=SINCE, until=UNTIL)
-    assert [c["ContributionExtId"] for c in found] == ["C-0003", "C-0001", "C-1000", "C-1001", "C-1002", "C-1003",
+    assert [c.contribution_id for c in found] == ["C-0003", "C-0001", "C-1000", "C-1001", "C-1002", "C-1003",
                                                        "C-1004"]
     assert [r.param("queryParameters.skip") for r in fake.server.hits("/search/contributions/Spoken.json")] == [
         "0", "3", "6"]
@@ -575,7 +667,7 @@ def test_debate_search_splits_the_window_when_capped(fake):
     fake.debates.append({**fake.debates[0], "Title": "Kinship Carers", "DebateSectionExtId": "eeee-5555",
                          "SittingDate": iso(date(2024, 1, 15))})
     found = hansard.search_debates(Client(sleep=Sleeps()), search_term="kinship", since=SINCE, until=UNTIL)
-    assert sorted(hansard.debate_id(d["DebateSectionExtId"]) for d in found) == ["AAAA-1111", "EEEE-5555"]
+    assert sorted(hansard.debate_id(d.debate_ext_id) for d in found) == ["AAAA-1111", "EEEE-5555"]
     windows = [(r.param("queryParameters.startDate"), r.param("queryParameters.endDate"))
                for r in fake.server.hits(hansard.DEBATES_PATH)]
     assert windows == [("2024-01-01", "2024-03-31"), ("2024-01-01", "2024-02-15"), ("2024-02-16", "2024-03-31")]
@@ -608,7 +700,8 @@ def test_a_correction_on_a_later_run_keeps_the_earlier_answer(fake, ingested_sto
         (1700006, date(2024, 3, 11), None, "<p>Later this year.</p>", "Later this year.", None)]
     # Only the corrected pass could find it: it was tabled and answered before April.
     corrected = [r for r in fake.server.hits(questions.QUESTIONS_PATH) if r.param("correctedWhenFrom")]
-    assert len(corrected) == 6 and {r.param("correctedWhenFrom") for r in corrected} == {"2024-04-01"}
+    assert len(corrected) == len(ingest.load_search_config().terms)  # one corrected pass per search term
+    assert {r.param("correctedWhenFrom") for r in corrected} == {"2024-04-01"}
 
 
 def test_live_question_supersedes_the_curated_row(fake, empty_store):
@@ -783,12 +876,22 @@ def test_load_parliament_reads_the_cursor_from_the_store_it_writes(fake, ingeste
 
 def test_search_file_is_validated(tmp_path):
     path = tmp_path / "search.json"
+    k = '{"term": "kinship", "reason": "r"}'
+    x = '{"pattern": "x", "reason": "r"}'
     cases = [
         ("[]", "must be a JSON object"),
-        ('{"search_terms": [], "keep_patterns": ["x"]}', "search_terms must be a non-empty list"),
-        ('{"search_terms": ["kinship", ""], "keep_patterns": ["x"]}', "search_terms[1] must be a non-empty string"),
-        ('{"search_terms": ["kinship", "Kinship"], "keep_patterns": ["x"]}', "search_terms has duplicates"),
-        ('{"search_terms": ["kinship"], "keep_patterns": ["(unclosed"]}', "keep_patterns[0] '(unclosed' is not a valid"),
+        (f'{{"search_terms": [], "keep_patterns": [{x}]}}', "search_terms must be a non-empty list"),
+        (f'{{"search_terms": [{k}, {{"term": "", "reason": "r"}}], "keep_patterns": [{x}]}}',
+         "search_terms[1] needs a non-empty 'term'"),
+        (f'{{"search_terms": [{k}, "kinship"], "keep_patterns": [{x}]}}',
+         "search_terms[1] must be an object with 'term' and 'reason'"),
+        (f'{{"search_terms": [{{"term": "kinship"}}], "keep_patterns": [{x}]}}', "search_terms[0] needs a non-empty 'reason'"),
+        (f'{{"search_terms": [{k}, {{"term": "Kinship", "reason": "r"}}], "keep_patterns": [{x}]}}',
+         "search_terms has duplicates"),
+        (f'{{"search_terms": [{k}], "keep_patterns": [{{"pattern": "(unclosed", "reason": "r"}}]}}',
+         "keep_patterns[0] '(unclosed' is not a valid"),
+        (f'{{"search_terms": [{k}], "keep_patterns": [{{"pattern": "x", "reason": "r", "why": 1}}]}}',
+         "keep_patterns[0] has unknown key(s) ['why']"),
         ('{"search_terms": ["kinship"]', "invalid JSON at line 1"),
     ]
     for text, message in cases:
@@ -802,7 +905,7 @@ def test_search_file_is_validated(tmp_path):
 
 def test_a_bad_search_file_fails_the_run_cleanly(fake, empty_store, tmp_path, monkeypatch):
     bad = tmp_path / "search.json"
-    bad.write_text('{"search_terms": ["kinship"], "keep_patterns": []}', encoding="utf-8")
+    bad.write_text('{"search_terms": [{"term": "kinship", "reason": "r"}], "keep_patterns": []}', encoding="utf-8")
     monkeypatch.setattr(ingest, "SEARCH_FILE", bad)
     before = digest(empty_store)
     with pytest.raises(IngestError):
@@ -815,18 +918,25 @@ def test_shipped_search_file_keeps_kinship_wording():
     config = ingest.load_search_config()
     assert config.terms[:2] == ("kinship", "guardianship")
     for text in ("Kinship carers", "special guardianship orders", "an SGO", "family and friends foster carers",
-                 "connected persons", "relative and friend foster placements", "the Kinship Allowance pilot"):
+                 "connected persons", "relative and friend foster placements", "the Kinship Allowance pilot",
+                 "children looked after in (a) relative and (b) friend foster placements",
+                 "households where grandparents are the primary care givers to their grandchildren",
+                 "grandparents raising their grandchildren", "children raised by their grandparents",
+                 "family and friend carers", "the ASGSF", "kinship leave", "the Kinship Care Ambassador"):
         assert config.keeps(text), text
-    for text in ("special educational needs", "friends and family of the deceased", "guardianship of adults"):
+    for text in ("special educational needs", "friends and family of the deceased", "guardianship of adults",
+                 "people living in (a) relative and (b) absolute poverty", "my right hon. Friend",
+                 "parents or guardians", "children or grandchildren", "visits from next-of-kin",
+                 "Glasgow", "an sgo of lower case", "foster carers' worker status"):
         assert not config.keeps(text), text
 
 
 def test_statement_detail_accepts_item_and_envelope_shapes(fake):
     client = Client(sleep=Sleeps())
-    assert questions.fetch_statement(client, 1800001)["title"] == "Kinship Care Update"
+    assert questions.fetch_statement(client, 1800001).title == "Kinship Care Update"
     fake.server.route("GET", f"{questions.STATEMENTS_PATH}/1800001",
                       Reply.json({"value": fake.statements[1800001], "links": []}))
-    assert questions.fetch_statement(client, 1800001)["uin"] == "HCWS200"
+    assert questions.fetch_statement(client, 1800001).uin == "HCWS200"
     fake.server.route("GET", f"{questions.STATEMENTS_PATH}/1800001", Reply.json({"totalResults": 0, "results": []}))
     with pytest.raises(UpstreamError, match="statement 1800001 is not in the results"):
         questions.fetch_statement(client, 1800001)

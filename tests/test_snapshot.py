@@ -25,7 +25,7 @@ def test_every_snapshot_row_is_loaded(built):
         "priority": "priorities.csv", "status_scale": "status_scale.csv", "commitment": "commitments.csv",
         "status_change": "status_history.csv", "timeline_event": "timeline.csv", "evidence": "evidence.csv",
         "glossary": "glossary.csv", "observation": "figures.csv", "written_question": "questions.jsonl",
-        "debate": "debates.jsonl",
+        "debate": "debates.jsonl", "statement": "statements.jsonl", "member": "members.csv",
     }
     for table, filename in expected.items():
         where = "WHERE method = 'curated'" if table == "evidence" else ""  # suggested links are derived
@@ -134,9 +134,55 @@ def test_init_refuses_to_replace_a_store_without_force(tmp_path):
         snapshot.build(db)
 
 
-def test_curated_question_ids_are_negative_and_unique():
-    ids = [json.loads(line)["id"] for line in (DATA_DIR / "questions.jsonl").read_text().splitlines() if line.strip()]
-    assert all(i < 0 for i in ids) and len(ids) == len(set(ids))
+def test_question_ids_are_api_ids_where_known_else_negative_and_unique():
+    records = [json.loads(line) for line in (DATA_DIR / "questions.jsonl").read_text().splitlines() if line.strip()]
+    ids = [q["id"] for q in records]
+    assert len(ids) == len(set(ids)) == 122
+    for q in records:
+        assert q["id"] < 0 or q["id"] == q["_api_id"], q["id"]
+        if q["id"] > 0 and "/api/writtenquestions/questions/" in q["source_url"]:
+            assert q["source_url"].endswith(f"/{q['id']}")
+    assert sum(q["id"] > 0 for q in records) == 93
+
+
+def test_the_snapshot_holds_the_labelled_questions_with_what_their_sources_show(built):
+    con, _ = built
+    assert con.execute("SELECT count(*), count(date_tabled), count(tabled_month), count(asking_member_name), "
+                       "count(asking_member_party), count(answering_body_name), count(asking_member_id) "
+                       "FROM written_question").fetchone() == (122, 53, 93, 59, 59, 77, 46)
+    # 1725954 is known by its API id, UIN and date; its asker only by id (no name in the mirror's record)
+    assert con.execute("SELECT uin, date_tabled, heading, source_id FROM written_question WHERE id = 1725954"
+                       ).fetchone() == ("3207", __import__("datetime").date(2024, 8, 30), "Winter Fuel Payment: Grandparents",
+                                        "snapshot-questions-api")
+    # a month-only record keeps its month apart, and its date stays empty
+    assert con.execute("SELECT date_tabled, tabled_month FROM written_question WHERE id = 1915675").fetchone() == (
+        None, __import__("datetime").date(2026, 6, 1))
+    assert con.execute("SELECT count(*) FROM written_question WHERE tabled_month IS NOT NULL AND date_tabled IS NOT NULL "
+                       "AND date_trunc('month', date_tabled) <> tabled_month").fetchone() == (0,)
+
+
+def test_members_statements_and_debates_are_only_what_the_sources_show(built):
+    con, _ = built
+    assert con.execute("SELECT name, party, member_from, house, url FROM member WHERE member_id = 3973").fetchone() == (
+        "Grahame Morris", "Labour", None, "Commons", "https://members.parliament.uk/member/3973/contact")
+    rows = con.execute("SELECT id, uin, date_made, member_name, answering_body_name FROM statement ORDER BY id").fetchall()
+    assert rows == [(-3, "HCWS908", __import__("datetime").date(2025, 9, 4), None, None),
+                    (-2, None, None, "Josh MacAlister", "Department for Education"),
+                    (-1, "HCWS589", __import__("datetime").date(2025, 4, 22), "Janet Daby", "Department for Education")]
+    assert con.execute("SELECT count(*) FROM debate WHERE debate_id IN ('92A8FEFD-372B-4E9D-AC98-70574868376E', "
+                       "'curated-2025-05-20-adoption-and-kinship-placements', "
+                       "'curated-2025-04-02-adoption-and-special-guardianship-support-fund')").fetchone() == (3,)
+
+
+def test_a_positive_question_id_must_be_the_api_id(tmp_path):
+    data = copy_snapshot(tmp_path / "data")
+    path = data / "questions.jsonl"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    record = json.loads(lines[-1])
+    record["id"] = 12345
+    path.write_text("\n".join(lines[:-1] + [json.dumps(record)]) + "\n", encoding="utf-8")
+    with pytest.raises(snapshot.SnapshotError, match=f"questions.jsonl:{len(lines)}: id 12345 is positive"):
+        snapshot.read_snapshot(data)
 
 
 @pytest.mark.parametrize("period, expected", [

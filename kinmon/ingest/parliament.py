@@ -79,6 +79,7 @@ class SearchConfig:
 def load_search_config(path: Path | None = None) -> SearchConfig:
     """The search terms and keep patterns (default data/parliament_search.json), validated.
 
+    Each entry is an object with its text ("term" or "pattern") and the "reason" it is there.
     Raises SearchConfigError naming the file and the problem.
     """
     path = Path(path or SEARCH_FILE)
@@ -90,11 +91,11 @@ def load_search_config(path: Path | None = None) -> SearchConfig:
         raise SearchConfigError(f"{path}: invalid JSON at line {exc.lineno}: {exc.msg}") from None
     if not isinstance(doc, dict):
         raise SearchConfigError(f"{path}: must be a JSON object with search_terms and keep_patterns")
-    terms = _strings(doc, "search_terms", path)
+    terms = _entries(doc, "search_terms", "term", path)
     if len({t.lower() for t in terms}) != len(terms):
         raise SearchConfigError(f"{path}: search_terms has duplicates")
     patterns = []
-    for i, raw in enumerate(_strings(doc, "keep_patterns", path)):
+    for i, raw in enumerate(_entries(doc, "keep_patterns", "pattern", path)):
         try:
             patterns.append(re.compile(raw, re.IGNORECASE))
         except re.error as exc:
@@ -102,14 +103,22 @@ def load_search_config(path: Path | None = None) -> SearchConfig:
     return SearchConfig(tuple(terms), tuple(patterns))
 
 
-def _strings(doc: dict, key: str, path: Path) -> list[str]:
+def _entries(doc: dict, key: str, field: str, path: Path) -> list[str]:
     value = doc.get(key)
     if not isinstance(value, list) or not value:
-        raise SearchConfigError(f"{path}: {key} must be a non-empty list of strings")
+        raise SearchConfigError(f"{path}: {key} must be a non-empty list of {{{field!r}, 'reason'}} objects")
+    out = []
     for i, item in enumerate(value):
-        if not isinstance(item, str) or not item.strip():
-            raise SearchConfigError(f"{path}: {key}[{i}] must be a non-empty string, got {item!r}")
-    return [item.strip() for item in value]
+        if not isinstance(item, dict):
+            raise SearchConfigError(f"{path}: {key}[{i}] must be an object with {field!r} and 'reason', got {item!r}")
+        for name in (field, "reason"):
+            if not isinstance(item.get(name), str) or not item[name].strip():
+                raise SearchConfigError(f"{path}: {key}[{i}] needs a non-empty {name!r}")
+        unknown = sorted(set(item) - {field, "reason"})
+        if unknown:
+            raise SearchConfigError(f"{path}: {key}[{i}] has unknown key(s) {unknown}")
+        out.append(item[field].strip())
+    return out
 
 
 # ---------------------------------------------------------------- the window
@@ -162,75 +171,71 @@ def load_parliament(con: duckdb.DuckDBPyConnection, window: Window, client: Clie
     spells = party_spells(con, ids)
     people = {m.member_id: m for m in known_members(con, ids)}
 
-    for value in kept_qs:
-        row = question_row(value, people, spells, now)
-        _count(tally, upsert_question(con, row, now))
+    question_rows = [question_row(q, people, spells, now) for q in kept_qs]
+    keep_revisions(con, question_rows, now)
+    _add(tally, upsert_rows(con, "written_question", "id", question_rows))
+    for row in question_rows:
         supersede_curated_question(con, row)
-    for value in kept_ss:
-        _count(tally, upsert(con, "statement", "id", statement_row(value, people, spells, now)))
-    for item in kept_cs:
-        _count(tally, upsert(con, "contribution", "contribution_id", contribution_row(item, now)))
-    for item in kept_ds:
-        row = debate_row(con, item, now)
+    _add(tally, upsert_rows(con, "statement", "id", [statement_row(s, people, spells, now) for s in kept_ss]))
+    _add(tally, upsert_rows(con, "contribution", "contribution_id", [contribution_row(c, now) for c in kept_cs]))
+    debate_rows = [debate_row(con, d, now) for d in kept_ds]
+    for row in debate_rows:
         supersede_curated_debate(con, row)
-        _count(tally, upsert(con, "debate", "debate_id", row, keep_existing=("location", "notes", "participants")))
+    _add(tally, upsert_rows(con, "debate", "debate_id", debate_rows,
+                            keep_existing=("location", "notes", "participants")))
 
-    tag_items(con, kept_qs, kept_ss, kept_cs, kept_ds)
+    tag_items(con, kept_qs, kept_ss, kept_cs, kept_ds)  # the search index and answer passages follow the run
     for source_id, (title, url) in SOURCES.items():
         store.upsert_source(con, source_id, publisher=PUBLISHER, title=title, url=url, licence=LICENCE,
                             licence_url=LICENCE_URL, retrieved_at=now)
     return tally
 
 
-def _count(tally: Counts, outcome: str) -> None:
-    if outcome == "added":
-        tally.added += 1
-    elif outcome == "updated":
-        tally.updated += 1
+def _add(tally: Counts, outcome: tuple[int, int]) -> None:
+    tally.added += outcome[0]
+    tally.updated += outcome[1]
 
 
 # ---------------------------------------------------------------- fetching what is kept
 
 
-def question_search_text(value: dict) -> str:
-    return "\n\n".join(filter(None, [value.get("heading"), value.get("questionText"),
-                                     to_text(value.get("answerText"))]))
+def question_search_text(q: questions.Question) -> str:
+    return "\n\n".join(filter(None, [q.heading, q.question_text, to_text(q.answer_text)]))
 
 
-def statement_search_text(value: dict) -> str:
-    return "\n\n".join(filter(None, [value.get("title"), to_text(value.get("text"))]))
+def statement_search_text(s: questions.Statement) -> str:
+    return "\n\n".join(filter(None, [s.title, to_text(s.text)]))
 
 
-def contribution_search_text(item: dict) -> str:
-    speech = item.get("ContributionTextFull") or item.get("ContributionText")
-    return "\n\n".join(filter(None, [item.get("DebateSection"), to_text(hansard.without_column_markers(speech))]))
+def contribution_search_text(c: hansard.Contribution) -> str:
+    return "\n\n".join(filter(None, [c.debate_title, to_text(c.text_html)]))
 
 
-def kept_questions(client: Client, config: SearchConfig, since: date, until: date) -> list[dict]:
+def kept_questions(client: Client, config: SearchConfig, since: date, until: date) -> list[questions.Question]:
     """Full records of the questions in the window that are about kinship care, by id."""
     found = questions.search_questions(client, list(config.terms), since, until)
     kept = []
     for qid in sorted(found):
         hit = found[qid]
-        if not config.keeps(question_search_text(hit.value)):
+        listed: questions.Question = hit.value
+        if not config.keeps(question_search_text(listed)):
             # Hidden text past the cut may still match, but only a distinctive word earns a detail call.
-            if not (questions.list_text_truncated(hit.value) and config.trusted(hit.terms)):
+            if not (listed.text_truncated and config.trusted(hit.terms)):
                 continue
-        full = questions.fetch_question(client, qid) if questions.needs_detail(hit.value) else hit.value
-        full = {**full, "_fromDetail": full is not hit.value}
+        full = questions.fetch_question(client, qid) if questions.needs_detail(listed) else listed
         if config.keeps(question_search_text(full)):
             kept.append(full)
     return kept
 
 
-def kept_statements(client: Client, config: SearchConfig, since: date, until: date) -> list[dict]:
+def kept_statements(client: Client, config: SearchConfig, since: date, until: date) -> list[questions.Statement]:
     """Full records of the written statements in the window that are about kinship care, by id."""
     found = questions.search_statements(client, list(config.terms), since, until)
     kept = []
     for sid in sorted(found):
         hit = found[sid]
         if not config.keeps(statement_search_text(hit.value)):
-            if not (questions.statement_text_truncated(hit.value) and config.trusted(hit.terms)):
+            if not (hit.value.text_truncated and config.trusted(hit.terms)):
                 continue
         # Always the single record: the list's text may be cut and kinmon keeps the HTML.
         full = questions.fetch_statement(client, sid)
@@ -239,32 +244,31 @@ def kept_statements(client: Client, config: SearchConfig, since: date, until: da
     return kept
 
 
-def kept_contributions(client: Client, config: SearchConfig, since: date, until: date) -> list[dict]:
-    found: dict[str, dict] = {}
+def kept_contributions(client: Client, config: SearchConfig, since: date, until: date) -> list[hansard.Contribution]:
+    found: dict[str, hansard.Contribution] = {}
     for term in config.terms:
         for item in hansard.search_contributions(client, search_term=term, since=since, until=until):
-            found.setdefault(item["ContributionExtId"], item)
+            found.setdefault(item.contribution_id, item)
     return [found[k] for k in sorted(found) if config.keeps(contribution_search_text(found[k]))]
 
 
-def kept_debates(client: Client, config: SearchConfig, since: date, until: date) -> list[dict]:
-    found: dict[str, dict] = {}
+def kept_debates(client: Client, config: SearchConfig, since: date, until: date) -> list[hansard.DebateTitle]:
+    found: dict[str, hansard.DebateTitle] = {}
     for term in config.terms:
         for item in hansard.search_debates(client, search_term=term, since=since, until=until):
-            found.setdefault(hansard.debate_id(item["DebateSectionExtId"]), item)
-    return [found[k] for k in sorted(found) if config.keeps(found[k]["Title"])]
+            found.setdefault(hansard.debate_id(item.debate_ext_id), item)
+    return [found[k] for k in sorted(found) if config.keeps(found[k].title)]
 
 
 # ---------------------------------------------------------------- members
 
 
-def member_ids(qs: list[dict], ss: list[dict], cs: list[dict]) -> set[int]:
+def member_ids(qs: list[questions.Question], ss: list[questions.Statement], cs: list[hansard.Contribution]) -> set[int]:
     ids = set()
     for q in qs:
-        ids.update(q.get(k) for k in ("askingMemberId", "answeringMemberId", "correctingMemberId"))
-    ids.update(s.get("memberId") for s in ss)
-    ids.update(c.get("MemberId") for c in cs)
-    # Hansard gives 0 for speakers who are not members (the Chair, witnesses).
+        ids.update((q.asking_member_id, q.answering_member_id, q.correcting_member_id))
+    ids.update(s.member_id for s in ss)
+    ids.update(c.member_id for c in cs)
     return {i for i in ids if isinstance(i, int) and i > 0}
 
 
@@ -278,20 +282,16 @@ def stale_members(con: duckdb.DuckDBPyConnection, ids: set[int], now: datetime) 
 def refresh_members(con: duckdb.DuckDBPyConnection, client: Client, ids: set[int], now: datetime,
                     tally: Counts) -> None:
     due = stale_members(con, ids, now)
-    fetched = []
-    for member_id in due:
-        member = fetch_member_or_none(client, member_id)
-        if member is None:
-            continue
-        fetched.append(member_id)
-        outcome = upsert(con, "member", "member_id", member_row(member, now))
-        if outcome == "same":  # checked and unchanged: restart its cache clock without counting a change
-            con.execute("UPDATE member SET retrieved_at = ? WHERE member_id = ?", [now, member_id])
-        _count(tally, outcome)
-    if fetched:
-        history = members.fetch_party_history(client, fetched)
-        for member_id in fetched:
-            replace_party_history(con, member_id, history.get(member_id, []))
+    fetched = [m for m in (fetch_member_or_none(client, member_id) for member_id in due) if m is not None]
+    if not fetched:
+        return
+    _add(tally, upsert_rows(con, "member", "member_id", [member_row(m, now) for m in fetched]))
+    # Checked and unchanged members restart their cache clock too, without counting as a change.
+    con.execute("UPDATE member SET retrieved_at = ? WHERE list_contains(?, member_id)",
+                [now, [m.member_id for m in fetched]])
+    history = members.fetch_party_history(client, [m.member_id for m in fetched])
+    for m in fetched:
+        replace_party_history(con, m.member_id, history.get(m.member_id, []))
 
 
 def fetch_member_or_none(client: Client, member_id: int) -> members.Member | None:
@@ -319,8 +319,8 @@ def replace_party_history(con: duckdb.DuckDBPyConnection, member_id: int, spells
         return
     con.execute("DELETE FROM member_party WHERE member_id = ?", [member_id])
     unique = {(p, start): end for p, start, end in new}
-    con.executemany("INSERT INTO member_party VALUES (?, ?, ?, ?)",
-                    [[member_id, p, start, end] for (p, start), end in unique.items()])
+    insert_rows(con, "member_party", [dict(member_id=member_id, party=p, start_date=start, end_date=end)
+                                      for (p, start), end in unique.items()])
 
 
 def party_spells(con: duckdb.DuckDBPyConnection, ids: set[int]) -> dict[int, list[members.PartySpell]]:
@@ -353,139 +353,143 @@ def _plain(text: str | None) -> str | None:
     return to_text(text) or None
 
 
-def question_row(v: dict, people: dict[int, members.Member], spells: dict, now: datetime) -> dict:
-    url = "written question " + str(v["id"])
-    day = functools.partial(questions.api_date, url=url)
-    tabled = day(v.get("dateTabled"), name="dateTabled")
-    asker_id, answerer_id = v.get("askingMemberId"), v.get("answeringMemberId")
-    asker = v.get("askingMember") or {}
-    answerer = v.get("answeringMember") or {}
-    known_asker, known_answerer = people.get(asker_id), people.get(answerer_id)
-    answer = v.get("answerText")
-    raw = {k: val for k, val in v.items() if not k.startswith("_")}
+def question_row(q: questions.Question, people: dict[int, members.Member], spells: dict, now: datetime) -> dict:
+    known_asker, known_answerer = people.get(q.asking_member_id), people.get(q.answering_member_id)
+    asker, answerer = q.asking_member, q.answering_member
     return dict(
-        id=v["id"], uin=v.get("uin"), house=v["house"], date_tabled=tabled,
-        date_for_answer=day(v.get("dateForAnswer"), name="dateForAnswer"),
-        date_answered=day(v.get("dateAnswered"), name="dateAnswered"),
-        date_holding_answer=day(v.get("dateHoldingAnswer"), name="dateHoldingAnswer"),
-        date_answer_corrected=day(v.get("dateAnswerCorrected"), name="dateAnswerCorrected"),
-        is_named_day=v.get("isNamedDay"), is_withdrawn=v.get("isWithdrawn"),
-        answer_is_holding=v.get("answerIsHolding"), answer_is_correction=v.get("answerIsCorrection"),
-        heading=_plain(v.get("heading")), question_text=_plain(v["questionText"]),
-        answer_text=_plain(answer), answer_html=clean_html(answer) or None,
-        text_complete=bool(v.get("_fromDetail")) or not questions.list_text_truncated(v),
-        answering_body_id=v.get("answeringBodyId"), answering_body_name=v.get("answeringBodyName"),
-        asking_member_id=asker_id,
-        asking_member_name=asker.get("name") or (known_asker.name if known_asker else None),
+        id=q.id, uin=q.uin, house=q.house, date_tabled=q.date_tabled, date_for_answer=q.date_for_answer,
+        date_answered=q.date_answered, date_holding_answer=q.date_holding_answer,
+        date_answer_corrected=q.date_answer_corrected,
+        is_named_day=q.is_named_day, is_withdrawn=q.is_withdrawn,
+        answer_is_holding=q.answer_is_holding, answer_is_correction=q.answer_is_correction,
+        heading=_plain(q.heading), question_text=_plain(q.question_text),
+        answer_text=_plain(q.answer_text), answer_html=clean_html(q.answer_text) or None,
+        text_complete=not q.text_truncated,
+        answering_body_id=q.answering_body_id, answering_body_name=q.answering_body_name,
+        asking_member_id=q.asking_member_id,
+        asking_member_name=(asker.name if asker else None) or (known_asker.name if known_asker else None),
         # The party on the day the question was tabled; the payload's own party may be today's.
-        asking_member_party=(members.party_on(spells.get(asker_id, []), tabled) or asker.get("party")
-                             or (known_asker.party if known_asker else None)),
-        asking_member_from=asker.get("memberFrom") or (known_asker.member_from if known_asker else None),
-        answering_member_id=answerer_id,
-        answering_member_name=answerer.get("name") or (known_answerer.name if known_answerer else None),
+        asking_member_party=(members.party_on(spells.get(q.asking_member_id, []), q.date_tabled)
+                             or (asker.party if asker else None) or (known_asker.party if known_asker else None)),
+        asking_member_from=(asker.member_from if asker else None) or (known_asker.member_from if known_asker else None),
+        answering_member_id=q.answering_member_id,
+        answering_member_name=(answerer.name if answerer else None) or (known_answerer.name if known_answerer else None),
         answering_member_role=None,
-        correcting_member_id=v.get("correctingMemberId"),
-        grouped_questions=[str(g) for g in v.get("groupedQuestions") or []] or None,
-        attachment_count=v.get("attachmentCount"), attachments=_json(v.get("attachments") or None),
-        is_curated=False, notes=None, url=questions.question_url(tabled, v.get("uin")),
-        source_id=QUESTIONS_SOURCE, retrieved_at=now, raw=_json(raw),
+        correcting_member_id=q.correcting_member_id,
+        grouped_questions=list(q.grouped_questions) or None,
+        attachment_count=q.attachment_count, attachments=_json([dict(a) for a in q.attachments] or None),
+        is_curated=False, notes=None, url=questions.question_url(q.date_tabled, q.uin),
+        source_id=QUESTIONS_SOURCE, retrieved_at=now, raw=_json(dict(q.raw)),
     )
 
 
-def statement_row(v: dict, people: dict[int, members.Member], spells: dict, now: datetime) -> dict:
-    made = questions.api_date(v.get("dateMade"), "written statement " + str(v["id"]), "dateMade")
-    member = v.get("member") or {}
-    known = people.get(v.get("memberId"))
+def statement_row(s: questions.Statement, people: dict[int, members.Member], spells: dict, now: datetime) -> dict:
+    known = people.get(s.member_id)
     return dict(
-        id=v["id"], uin=v.get("uin"), house=v["house"], date_made=made, title=_plain(v["title"]),
-        text_html=clean_html(v.get("text")) or None, text=_plain(v.get("text")),
-        member_id=v.get("memberId"), member_name=member.get("name") or (known.name if known else None),
-        member_party=(members.party_on(spells.get(v.get("memberId"), []), made) or member.get("party")
-                      or (known.party if known else None)),
-        member_role=v.get("memberRole"), answering_body_name=v.get("answeringBodyName"),
-        url=questions.statement_url(made, v.get("uin")), source_id=STATEMENTS_SOURCE, retrieved_at=now,
-        raw=_json(v),
+        id=s.id, uin=s.uin, house=s.house, date_made=s.date_made, title=_plain(s.title),
+        text_html=clean_html(s.text) or None, text=_plain(s.text),
+        member_id=s.member_id, member_name=(s.member.name if s.member else None) or (known.name if known else None),
+        member_party=(members.party_on(spells.get(s.member_id, []), s.date_made)
+                      or (s.member.party if s.member else None) or (known.party if known else None)),
+        member_role=s.member_role, answering_body_name=s.answering_body_name,
+        url=questions.statement_url(s.date_made, s.uin), source_id=STATEMENTS_SOURCE, retrieved_at=now,
+        raw=_json(dict(s.raw)),
     )
 
 
-def contribution_row(c: dict, now: datetime) -> dict:
-    sitting = questions.api_date(c["SittingDate"], "Hansard contribution", "SittingDate")
-    speech = hansard.without_column_markers(c.get("ContributionTextFull") or c.get("ContributionText"))
+def contribution_row(c: hansard.Contribution, now: datetime) -> dict:
     return dict(
-        contribution_id=c["ContributionExtId"], debate_id=hansard.debate_id(c["DebateSectionExtId"]),
-        debate_title=_plain(c["DebateSection"]), sitting_date=sitting, house=c["House"],
-        section=c.get("Section") or c.get("HansardSection"),
-        member_id=c.get("MemberId") if (c.get("MemberId") or 0) > 0 else None,
-        member_name=c.get("MemberName") or None, attributed_to=_plain(c.get("AttributedTo")),
-        text=_plain(speech), text_html=clean_html(speech) or None,
-        url=hansard.contribution_url(c["House"], sitting, c["DebateSectionExtId"], c["ContributionExtId"]),
+        contribution_id=c.contribution_id, debate_id=hansard.debate_id(c.debate_ext_id),
+        debate_title=_plain(c.debate_title), sitting_date=c.sitting_date, house=c.house, section=c.section,
+        member_id=c.member_id, member_name=c.member_name, attributed_to=_plain(c.attributed_to),
+        text=_plain(c.text_html), text_html=clean_html(c.text_html) or None,
+        url=hansard.contribution_url(c.house, c.sitting_date, c.debate_ext_id, c.contribution_id),
         source_id=HANSARD_SOURCE, retrieved_at=now,
     )
 
 
-def debate_row(con: duckdb.DuckDBPyConnection, d: dict, now: datetime) -> dict:
-    sitting = questions.api_date(d["SittingDate"], "Hansard debate", "SittingDate")
-    key = hansard.debate_id(d["DebateSectionExtId"])
+def debate_row(con: duckdb.DuckDBPyConnection, d: hansard.DebateTitle, now: datetime) -> dict:
+    key = hansard.debate_id(d.debate_ext_id)
     speakers = [r[0] for r in con.execute(
         "SELECT DISTINCT member_name FROM contribution WHERE debate_id = ? AND member_name IS NOT NULL ORDER BY 1",
         [key]).fetchall()]
     return dict(
-        debate_id=key, date=sitting, house=d["House"], location=None, title=_plain(d["Title"]),
+        debate_id=key, date=d.sitting_date, house=d.house, location=None, title=_plain(d.title),
         participants=speakers or None, is_curated=False, notes=None,
-        url=hansard.debate_url(d["House"], sitting, d["DebateSectionExtId"], d["Title"]),
+        url=hansard.debate_url(d.house, d.sitting_date, d.debate_ext_id, d.title),
         source_id=HANSARD_SOURCE, retrieved_at=now,
     )
 
 
-# ---------------------------------------------------------------- writing
+# ---------------------------------------------------------------- writing, in batches by column name
 
 
-def upsert(con: duckdb.DuckDBPyConnection, table: str, key: str, row: dict, *,
-           keep_existing: tuple[str, ...] = ()) -> str:
-    """Insert or update one row on its key; 'added', 'updated' or 'same' (nothing but retrieved_at differs).
+def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict], *, replace: bool = False) -> None:
+    """One INSERT (or INSERT OR REPLACE, on the primary key) of every row, matched to columns by name."""
+    if not rows:
+        return
+    import pandas as pd
 
-    Columns in keep_existing keep their stored value when the new row has none (curated notes and
-    locations outlive a live refresh).
+    names = list(rows[0])
+    frame = pd.DataFrame([[r[n] for n in names] for r in rows], columns=names, dtype=object)
+    con.register("_rows", frame)
+    try:
+        listed = ", ".join(names)
+        verb = "INSERT OR REPLACE" if replace else "INSERT"
+        con.execute(f"{verb} INTO {table} ({listed}) SELECT {listed} FROM _rows")
+    finally:
+        con.unregister("_rows")
+
+
+def existing_rows(con: duckdb.DuckDBPyConnection, table: str, key: str, keys: list) -> dict[Any, dict]:
+    if not keys:
+        return {}
+    cur = con.execute(f"SELECT * FROM {table} WHERE list_contains(?, {key})", [keys])
+    names = [d[0] for d in cur.description]
+    return {r[names.index(key)]: dict(zip(names, r)) for r in cur.fetchall()}
+
+
+def upsert_rows(con: duckdb.DuckDBPyConnection, table: str, key: str, rows: list[dict], *,
+                keep_existing: tuple[str, ...] = ()) -> tuple[int, int]:
+    """Insert or update rows on their key in one batch; returns (added, updated).
+
+    A row whose content equals the stored one (all but retrieved_at) is left alone. Columns in
+    keep_existing keep their stored value when the new row has none (curated notes and locations
+    outlive a live refresh).
     """
-    existing = _fetch_row(con, table, key, row[key])
-    if existing is None:
-        cols = list(row)
-        con.execute(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
-                    [row[c] for c in cols])
-        return "added"
-    for col in keep_existing:
-        if row.get(col) is None:
-            row[col] = existing.get(col)
-    if all(existing.get(c) == v for c, v in row.items() if c != "retrieved_at"):
-        return "same"
-    cols = [c for c in row if c != key]
-    con.execute(f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in cols)} WHERE {key} = ?",
-                [row[c] for c in cols] + [row[key]])
-    return "updated"
-
-
-def _fetch_row(con: duckdb.DuckDBPyConnection, table: str, key: str, value: Any) -> dict | None:
-    cur = con.execute(f"SELECT * FROM {table} WHERE {key} = ?", [value])
-    found = cur.fetchone()
-    if found is None:
-        return None
-    return dict(zip([d[0] for d in cur.description], found))
+    stored = existing_rows(con, table, key, [r[key] for r in rows])
+    changed, added, updated = [], 0, 0
+    for row in {r[key]: r for r in rows}.values():
+        before = stored.get(row[key])
+        if before is None:
+            added += 1
+        else:
+            for col in keep_existing:
+                if row.get(col) is None:
+                    row[col] = before.get(col)
+            if all(before.get(c) == v for c, v in row.items() if c != "retrieved_at"):
+                continue
+            updated += 1
+        changed.append(row)
+    insert_rows(con, table, changed, replace=True)
+    return added, updated
 
 
 REVISED = ("answer_html", "answer_text", "answer_is_holding")
 
 
-def upsert_question(con: duckdb.DuckDBPyConnection, row: dict, now: datetime) -> str:
-    """Upsert a question; an answer that changed keeps its earlier version in question_revision."""
-    before = _fetch_row(con, "written_question", "id", row["id"])
-    had_answer = before is not None and (before["answer_html"] or before["answer_text"])
-    if had_answer and any(before[c] != row[c] for c in REVISED):
-        con.execute(
-            "INSERT INTO question_revision VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            [row["id"], now, before["date_answered"], before["date_answer_corrected"], before["answer_html"],
-             before["answer_text"], before["answer_is_holding"]],
-        )
-    return upsert(con, "written_question", "id", row)
+def keep_revisions(con: duckdb.DuckDBPyConnection, rows: list[dict], now: datetime) -> None:
+    """An answer that changed keeps its earlier version in question_revision (one batch)."""
+    stored = existing_rows(con, "written_question", "id", [r["id"] for r in rows])
+    earlier = []
+    for row in rows:
+        before = stored.get(row["id"])
+        if before and (before["answer_html"] or before["answer_text"]) and any(before[c] != row[c] for c in REVISED):
+            earlier.append(dict(question_id=row["id"], superseded_at=now, date_answered=before["date_answered"],
+                                date_answer_corrected=before["date_answer_corrected"],
+                                answer_html=before["answer_html"], answer_text=before["answer_text"],
+                                answer_is_holding=before["answer_is_holding"]))
+    insert_rows(con, "question_revision", earlier, replace=True)
 
 
 def supersede_curated_question(con: duckdb.DuckDBPyConnection, row: dict) -> None:
@@ -493,9 +497,9 @@ def supersede_curated_question(con: duckdb.DuckDBPyConnection, row: dict) -> Non
     if not row["uin"]:
         return
     curated = [r[0] for r in con.execute(
-        "SELECT id FROM written_question WHERE is_curated AND house = ? AND uin = ? AND "
+        "SELECT id FROM written_question WHERE is_curated AND id <> ? AND house = ? AND uin = ? AND "
         "(date_tabled = ? OR (date_tabled IS NULL AND lower(trim(heading)) = lower(trim(?))))",
-        [row["house"], row["uin"], row["date_tabled"], row["heading"] or ""]).fetchall()]
+        [row["id"], row["house"], row["uin"], row["date_tabled"], row["heading"] or ""]).fetchall()]
     for curated_id in curated:
         move_links(con, "question", str(curated_id), str(row["id"]))
         con.execute("DELETE FROM written_question WHERE id = ?", [curated_id])
@@ -525,25 +529,17 @@ def move_links(con: duckdb.DuckDBPyConnection, item_type: str, old_id: str, new_
                         "ON CONFLICT DO NOTHING", [moved[c] for c in cols])
 
 
-def tag_items(con: duckdb.DuckDBPyConnection, qs: list[dict], ss: list[dict], cs: list[dict],
-              ds: list[dict]) -> None:
+def tag_items(con: duckdb.DuckDBPyConnection, qs: list[questions.Question], ss: list[questions.Statement],
+              cs: list[hansard.Contribution], ds: list[hansard.DebateTitle]) -> None:
     """Tag every kept item with the priorities it speaks to, from the sanitised text as stored.
 
     The text is read exactly as kinmon.classify.retag_all reads it, so a re-tag gives the same tags.
     """
-    try:
-        from kinmon.classify import ITEM_SOURCES, item_text, tag_item
-    except ImportError:  # classification ships with kinmon; without it items are stored untagged
-        return
-    kept = {
-        "question": [q["id"] for q in qs],
-        "statement": [s["id"] for s in ss],
-        "contribution": [c["ContributionExtId"] for c in cs],
-        "debate": [hansard.debate_id(d["DebateSectionExtId"]) for d in ds],
-    }
-    for item_type, ids in kept.items():
-        table, key, columns = ITEM_SOURCES[item_type]
-        for item_id in ids:
-            found = con.execute(f"SELECT {', '.join(columns)} FROM {table} WHERE {key} = ?", [item_id]).fetchone()
-            if found is not None:
-                tag_item(con, item_type, str(item_id), item_text(*found))
+    from kinmon.classify import tag_stored
+
+    tag_stored(con, {
+        "question": [q.id for q in qs],
+        "statement": [s.id for s in ss],
+        "contribution": [c.contribution_id for c in cs],
+        "debate": [hansard.debate_id(d.debate_ext_id) for d in ds],
+    })

@@ -1,15 +1,18 @@
 """Client for the Hansard API: spoken contributions and debate titles that mention a search term.
 
 Hansard answers in PascalCase, silently ignores parameters without the `queryParameters.` prefix, and
-fails with HTTP 500 when take > 100 on Spoken contributions (API.md section 3). Returns the upstream
-records after checking the fields kinmon reads; it never touches the store.
+fails with HTTP 500 when take > 100 on Spoken contributions (API.md section 3). Returns each upstream
+record, checked, as a frozen Contribution or DebateTitle (dates parsed, empty strings read as absent,
+the upstream payload kept untouched beside it); it never touches the store.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from types import MappingProxyType
+from typing import Any, Mapping
 from urllib.parse import quote
 
 from kinmon.config import base_url
@@ -35,6 +38,39 @@ CONTRIBUTION_OPTIONAL = {"MemberName": str, "AttributedTo": str, "ContributionTe
                          "HansardSection": str}
 DEBATE_REQUIRED = {"DebateSectionExtId": str, "Title": str, "House": str, "SittingDate": str}
 DEBATE_OPTIONAL = {"DebateSection": str}
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """One spoken (or written) contribution that mentions a search term; `raw` is the upstream record."""
+
+    contribution_id: str  # ContributionExtId
+    debate_ext_id: str
+    debate_title: str
+    house: str
+    sitting_date: date
+    member_id: int | None  # None for speakers who are not members (Hansard sends 0: the Chair, witnesses)
+    member_name: str | None
+    attributed_to: str | None
+    section: str | None
+    text_html: str | None  # ContributionTextFull, column-number markers removed
+    raw: Mapping[str, Any] = field(repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class DebateTitle:
+    """One debate whose title matches a search term; `raw` is the upstream record."""
+
+    debate_ext_id: str
+    title: str
+    house: str
+    sitting_date: date
+    section: str | None
+    raw: Mapping[str, Any] = field(repr=False, compare=False)
+
+
+def _blank_to_none(value: str | None) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None
 
 
 def query(**params: Any) -> dict[str, Any]:
@@ -67,32 +103,45 @@ def without_column_markers(html: str | None) -> str:
     return COLUMN_MARKER.sub("", html or "")
 
 
-def checked_contribution(item: Any, url: str) -> dict:
-    """A Contribution with the fields kinmon stores present and of the documented types."""
+def checked_contribution(item: Any, url: str) -> Contribution:
+    """A Contribution with the fields kinmon stores present and of the documented types, typed."""
     check_fields(item, url, "contribution", CONTRIBUTION_REQUIRED)
-    _check_sitting_date(item, url)
-    return check_fields(item, url, "contribution", {}, CONTRIBUTION_OPTIONAL)
+    sitting = _sitting_date(item, url)
+    check_fields(item, url, "contribution", {}, CONTRIBUTION_OPTIONAL)
+    speech = item.get("ContributionTextFull") or item.get("ContributionText")
+    member_id = item.get("MemberId")
+    return Contribution(
+        contribution_id=item["ContributionExtId"], debate_ext_id=item["DebateSectionExtId"],
+        debate_title=item["DebateSection"], house=item["House"], sitting_date=sitting,
+        member_id=member_id if member_id and member_id > 0 else None, member_name=_blank_to_none(item.get("MemberName")),
+        attributed_to=_blank_to_none(item.get("AttributedTo")),
+        section=_blank_to_none(item.get("Section")) or _blank_to_none(item.get("HansardSection")),
+        text_html=_blank_to_none(without_column_markers(speech)), raw=MappingProxyType(dict(item)))
 
 
-def checked_debate(item: Any, url: str) -> dict:
+def checked_debate(item: Any, url: str) -> DebateTitle:
     check_fields(item, url, "debate", DEBATE_REQUIRED)
-    _check_sitting_date(item, url)
-    return check_fields(item, url, "debate", {}, DEBATE_OPTIONAL)
+    sitting = _sitting_date(item, url)
+    check_fields(item, url, "debate", {}, DEBATE_OPTIONAL)
+    return DebateTitle(item["DebateSectionExtId"], item["Title"], item["House"], sitting,
+                       _blank_to_none(item.get("DebateSection")), MappingProxyType(dict(item)))
 
 
-def _check_sitting_date(item: dict, url: str) -> None:
-    if api_date(item["SittingDate"], url, "SittingDate") is None:
+def _sitting_date(item: dict, url: str) -> date:
+    sitting = api_date(item["SittingDate"], url, "SittingDate")
+    if sitting is None:
         raise UpstreamError(url, "unexpected response: field 'SittingDate' is empty")
+    return sitting
 
 
 def search_contributions(client: Client, *, search_term: str, since: date, until: date, kind: str = "Spoken",
-                         take: int | None = None) -> list[dict]:
+                         take: int | None = None) -> list[Contribution]:
     """Every contribution of `kind` mentioning `search_term` in sittings from `since` to `until`."""
     if kind not in CONTRIBUTION_KINDS:
         raise ValueError(f"kind must be one of {CONTRIBUTION_KINDS}, got {kind!r}")
     take = min(take or MAX_TAKE, MAX_TAKE)
     url = base_url(SERVICE) + CONTRIBUTIONS_PATH.format(kind=kind)
-    out: list[dict] = []
+    out: list[Contribution] = []
     skip = 0
     while True:
         params = query(searchTerm=search_term, startDate=since.isoformat(), endDate=until.isoformat(),
@@ -107,7 +156,8 @@ def search_contributions(client: Client, *, search_term: str, since: date, until
             return out
 
 
-def search_debates(client: Client, *, search_term: str, since: date, until: date, _depth: int = 0) -> list[dict]:
+def search_debates(client: Client, *, search_term: str, since: date, until: date,
+                   _depth: int = 0) -> list[DebateTitle]:
     """Debates whose title matches `search_term`, sat from `since` to `until`.
 
     This endpoint ignores skip/take and returns at most about 25 titles, so when TotalResultCount says
@@ -126,7 +176,7 @@ def search_debates(client: Client, *, search_term: str, since: date, until: date
     halves = (search_debates(client, search_term=search_term, since=since, until=middle, _depth=_depth + 1)
               + search_debates(client, search_term=search_term, since=middle + timedelta(days=1), until=until,
                                _depth=_depth + 1))
-    seen: dict[str, dict] = {}
+    seen: dict[str, DebateTitle] = {}
     for item in results + halves:
-        seen.setdefault(debate_id(item["DebateSectionExtId"]), item)
+        seen.setdefault(debate_id(item.debate_ext_id), item)
     return list(seen.values())

@@ -1,0 +1,134 @@
+"""What is new in an answer: which of its sentences an earlier answer on kinship care already said, and which are new.
+
+Ministers repeat stock paragraphs ("The department funds the charity Kinship to deliver over 140 peer
+support groups..."), often with a word or two changed. Every stored answer is split into sentences; each
+sentence is normalised (case, punctuation, typography and spacing ignored), hashed, and cut into
+three-word shingles. Then set operations in SQL mark each sentence:
+
+- "repeated": the same normalised sentence occurs in an earlier answer;
+- "reworded": at least REWORDED_SHARE of its shingles occur in one sentence of an earlier answer
+  ("This government is also extending the delivery of over 140 peer support groups..." after "This
+  government is extending the delivery of over 140 peer support groups...");
+- "new": neither; this answer is the first to say it. A changed figure usually makes a sentence new;
+- "short": fewer than MIN_WORDS words ("Yes."), judged neither way.
+
+"Earlier" orders answers by the day they were answered (else tabled, else the month tabled) and then by
+id; answers with no known date come after every dated one. Every stored answer is on kinship care (the
+keep filter decided that), so the topic is kinship care as a whole. Holding answers are left out. The
+derived table `answer_passage` is rebuilt after every load, with the search index.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+import duckdb
+import pandas as pd
+
+MIN_WORDS = 5
+SHINGLE = 3
+REWORDED_SHARE = 0.6
+STATUSES = ("new", "repeated", "reworded", "short")
+
+_PARAGRAPH = re.compile(r"\n\s*\n")
+# A sentence ends at . ! or ? followed by space and a capital, digit, quote or bracket; abbreviations such
+# as "e.g." or "No. 5" followed by lower case do not end one.
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'\u2019\u201d)]?\s+(?=[A-Z0-9\"'\u2018\u201c(£])")
+_NOT_WORD = re.compile(r"[^\w£%]+")
+
+
+def sentences(text: str | None) -> list[tuple[int, str]]:
+    """(paragraph number, sentence) for each sentence of a plain-text answer, in order."""
+    out = []
+    for number, paragraph in enumerate(p for p in _PARAGRAPH.split(text or "") if p.strip()):
+        for line in paragraph.splitlines():  # table rows and list items are lines of their own
+            out.extend((number, s.strip()) for s in _SENTENCE_END.split(line) if s.strip())
+    return out
+
+
+def normalised(sentence: str) -> str:
+    text = unicodedata.normalize("NFKC", sentence).lower().replace("\u2019", "'").replace("\u2018", "'")
+    return " ".join(_NOT_WORD.sub(" ", text).split())
+
+
+def _hash(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+
+
+def passage_hash(sentence: str) -> str:
+    return _hash(normalised(sentence))
+
+
+def shingles(sentence: str) -> set[str]:
+    words = normalised(sentence).split()
+    return {_hash(" ".join(words[i:i + SHINGLE])) for i in range(max(len(words) - SHINGLE + 1, 1))}
+
+
+_BUILD = f"""
+CREATE OR REPLACE TABLE answer_passage AS
+WITH ranked AS (
+    SELECT id AS question_id,
+           row_number() OVER (ORDER BY coalesce(date_answered, date_tabled, tabled_month) IS NULL,
+                              coalesce(date_answered, date_tabled, tabled_month), id) AS answer_rank
+    FROM written_question),
+passages AS (SELECT p.*, r.answer_rank FROM _passages p JOIN ranked r USING (question_id)),
+exact AS (  -- the earliest answer with the very same sentence
+    SELECT question_id, seq,
+           first_value(question_id) OVER (PARTITION BY passage_hash ORDER BY answer_rank) AS first_question_id,
+           count(DISTINCT question_id) OVER (PARTITION BY passage_hash) AS answers_with_it
+    FROM passages),
+shared AS (  -- for each sentence, the earlier sentence sharing most of its shingles
+    SELECT a.question_id, a.seq, b.question_id AS like_question_id, b.seq AS like_seq, count(*) AS n
+    FROM _shingles a JOIN _shingles b ON a.shingle = b.shingle
+    JOIN ranked ra ON ra.question_id = a.question_id JOIN ranked rb ON rb.question_id = b.question_id
+    WHERE rb.answer_rank < ra.answer_rank
+    GROUP BY ALL),
+best AS (
+    SELECT question_id, seq, arg_max(like_question_id, n) AS like_question_id, max(n) AS n
+    FROM shared GROUP BY ALL)
+SELECT p.question_id, p.seq, p.paragraph, p.passage, p.passage_hash, p.words,
+       CASE WHEN p.words < {MIN_WORDS} THEN 'short'
+            WHEN e.first_question_id <> p.question_id THEN 'repeated'
+            WHEN b.n >= {REWORDED_SHARE} * p.n_shingles THEN 'reworded'
+            ELSE 'new' END AS status,
+       CASE WHEN p.words < {MIN_WORDS} THEN NULL
+            WHEN e.first_question_id <> p.question_id THEN e.first_question_id
+            WHEN b.n >= {REWORDED_SHARE} * p.n_shingles THEN b.like_question_id END AS first_question_id,
+       e.answers_with_it
+FROM passages p JOIN exact e USING (question_id, seq) LEFT JOIN best b USING (question_id, seq)
+ORDER BY p.question_id, p.seq
+"""
+
+_EMPTY = """
+CREATE OR REPLACE TABLE answer_passage (question_id BIGINT, seq INTEGER, paragraph INTEGER, passage VARCHAR,
+    passage_hash VARCHAR, words INTEGER, status VARCHAR, first_question_id BIGINT, answers_with_it BIGINT)
+"""
+
+
+def rebuild_passages(con: duckdb.DuckDBPyConnection) -> int:
+    """Rebuild answer_passage from every stored answer; returns the number of sentences."""
+    rows, shingle_rows = [], []
+    for qid, answer in con.execute(
+            "SELECT id, answer_text FROM written_question WHERE answer_text IS NOT NULL "
+            "AND NOT coalesce(answer_is_holding, false)").fetchall():
+        for seq, (paragraph, sentence) in enumerate(sentences(answer)):
+            cut = shingles(sentence)
+            rows.append((qid, seq, paragraph, sentence, passage_hash(sentence), len(normalised(sentence).split()),
+                         len(cut)))
+            shingle_rows.extend((qid, seq, h) for h in cut)
+    if not rows:
+        con.execute(_EMPTY)
+        return 0
+    frames = {"_passages": pd.DataFrame(rows, columns=["question_id", "seq", "paragraph", "passage", "passage_hash",
+                                                      "words", "n_shingles"]),
+              "_shingles": pd.DataFrame(shingle_rows, columns=["question_id", "seq", "shingle"])}
+    for name, frame in frames.items():
+        con.register(name, frame)
+    try:
+        con.execute(_BUILD)
+    finally:
+        for name in frames:
+            con.unregister(name)
+    return len(rows)
