@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 from pathlib import Path
 
 import duckdb
@@ -153,6 +154,21 @@ def test_first_rule_per_priority_wins_and_matches_are_sorted(tmp_path):
         (2, "p2-allowance", "allowance"), (7, "p7-funding", "funding")]
 
 
+def test_a_fallback_fires_only_when_no_other_rule_does(tmp_path):
+    rules = ruleset(tmp_path, rule("p2-fallback", 2, kinship_context=True, fallback=True),
+                    rule("p5-data", 5, any=["how many"]), context=["kinship"])
+    assert hits("how many kinship carers", rules) == [(5, "p5-data", "how many")]
+    assert hits("the kinship strategy", rules) == [(2, "p2-fallback", "no other priority named")]
+    assert hits("the strategy", rules) == []  # not about kinship care: no fallback
+
+
+def test_kinship_context_may_come_from_the_rest_of_the_item(tmp_path):
+    rules = ruleset(tmp_path, rule("p2-support", 2, kinship_context=True, any=["support*"]), context=["special guardian*"])
+    question = "what support is available at 18 to young people placed under alternative permanency arrangements"
+    assert hits(question, rules) == []
+    assert [m.priority_id for m in c.classify(question, rules, context="... special guardianship orders ...")] == [2]
+
+
 def test_empty_text_matches_nothing(two_rules):
     assert c.classify(None, two_rules) == []
     assert c.classify("", two_rules) == []
@@ -223,7 +239,8 @@ def test_shipped_overrides_name_items_in_the_snapshot():
     ("what funding she has provided to local authorities for kinship care", [7]),
     ("what grants she plans to give councils for kinship care", [7]),
     ("what help is available with household energy bills", []),
-    ("whether she will reduce energy bills for kinship carers", []),
+    # a household bill is not a Bill: no priority 1; a kinship question naming no priority falls back to 2
+    ("whether she will reduce energy bills for kinship carers", [2]),
 ])
 def test_shipped_rules_on_the_issues_examples(text, expected):
     assert [m.priority_id for m in c.classify("To ask the Secretary of State for Education, " + text)] == expected
@@ -251,7 +268,8 @@ def test_missing_file_names_it(tmp_path):
     (rule("p2-x", "2", any=["a"]), "rules.json: rule 'p2-x': 'priority' must be a whole number from 1 to 7, got '2'"),
     (rule("p2-x", True, any=["a"]), "rules.json: rule 'p2-x': 'priority' must be a whole number from 1 to 7, got True"),
     (rule("p2-x", 2, any=["a"], phrases=["b"]),
-     "rules.json: rule 'p2-x': unknown key(s) 'phrases'; allowed: all, any, description, id, kinship_context, none, priority"),
+     "rules.json: rule 'p2-x': unknown key(s) 'phrases'; allowed: all, any, description, fallback, id, kinship_context, "
+     "none, priority"),
     (rule("p2-x", 2, any=[]), "rules.json: rule 'p2-x': 'any' must be a non-empty list of phrases"),
     (rule("p2-x", 2, all=["a", []]), "rules.json: rule 'p2-x': 'all' must be a non-empty list of phrases"),
     (rule("p2-x", 2, any=["a"], none=[]), "rules.json: rule 'p2-x': 'none' must be a non-empty list of phrases"),
@@ -261,6 +279,9 @@ def test_missing_file_names_it(tmp_path):
      "rules.json: rule 'p2-x': 'any': phrase '*ship' has a malformed word '*ship' (a * may only end a word)"),
     (rule("p2-x", 2, any=["... funding"]), "rules.json: rule 'p2-x': 'any': phrase '... funding' starts or ends with '...'"),
     (rule("p2-x", 2), "rules.json: rule 'p2-x': needs 'any' or 'all' (or both)"),
+    (rule("p2-x", 2, any=["a"], fallback=True),
+     "rules.json: rule 'p2-x': a fallback rule fires when nothing else does; it takes no 'any' or 'all'"),
+    (rule("p2-x", 2, fallback="yes"), "rules.json: rule 'p2-x': 'fallback' must be true or false, got 'yes'"),
     (rule("p2-x", 2, any=["a"], kinship_context="yes"),
      "rules.json: rule 'p2-x': 'kinship_context' must be true or false, got 'yes'"),
     ({"id": "p2-x", "priority": 2, "any": ["a"]}, "rules.json: rule 'p2-x': 'description' must be a non-empty text"),
@@ -477,50 +498,99 @@ def labelled_rows() -> list[dict]:
         return list(csv.DictReader(fh))
 
 
-def split_text(text: str) -> tuple[str, str]:
-    # The labelled text is the question, a blank line, then the answer; questions have no blank lines.
-    question, _, answer = text.partition("\n\n")
-    return question, answer
-
-
 def agreement(expected: dict[str, set[int]], got: dict[str, set[int]]) -> dict[str, float]:
     tp = sum(len(expected[i] & got[i]) for i in expected)
     fp = sum(len(got[i] - expected[i]) for i in expected)
     fn = sum(len(expected[i] - got[i]) for i in expected)
-    return {"exact": sum(expected[i] == got[i] for i in expected) / len(expected),
-            "precision": tp / (tp + fp) if tp + fp else 0.0,
-            "recall": tp / (tp + fn) if tp + fn else 0.0}
+    return {"n": len(expected), "exact": sum(expected[i] == got[i] for i in expected) / len(expected),
+            "precision": tp / (tp + fp) if tp + fp else 0.0, "recall": tp / (tp + fn) if tp + fn else 0.0,
+            "per_question": sum(len(got[i]) for i in expected) / len(expected),
+            "untagged": sum(1 for i in expected if expected[i] and not got[i])}
 
 
-def test_labelled_set_is_every_curated_question():
-    records = [json.loads(line) for line in (DATA_DIR / "questions.jsonl").read_text(encoding="utf-8").splitlines()
-               if line.strip()]
-    rows = labelled_rows()
-    assert [r["id"] for r in rows] == [str(q["id"]) for q in records]
-    for row, q in zip(rows, records):
-        assert split_text(row["text"]) == (q["questionText"].strip(), q["answerText"].strip()), row["id"]
-        assert row["expected_priorities"] and all(p in "1234567" for p in row["expected_priorities"].split(";"))
+def shipped_questions() -> dict[str, dict]:
+    return {str(q["id"]): q for q in (json.loads(line) for line in
+                                      (DATA_DIR / "questions.jsonl").read_text(encoding="utf-8").splitlines() if line)}
+
+
+def test_labelled_set_is_every_shipped_question_with_a_fixed_split():
+    import hashlib
+
+    rows, shipped = labelled_rows(), shipped_questions()
+    assert sorted(r["id"] for r in rows) == sorted(shipped)
+    assert {r["set"] for r in rows} == {"labelled-99", "snapshot-23"}
+    assert sum(r["set"] == "labelled-99" for r in rows) == 99
+    for r in rows:
+        q = shipped[r["id"]]
+        assert (r["heading"], r["question"]) == ((q.get("heading") or ""), q["questionText"].strip()), r["id"]
+        assert r["reason"] and all(p in "1234567" for p in r["expected_priorities"].split(";")), r["id"]
+        # the split is a hash of the record's key, fixed before any rule was written (tools/merge_parliament.py)
+        key = (f"id:{q['id']}" if q["id"] > 0 else f"uin:{q['house']}:{q['uin']}" if q.get("uin")
+               else "text:" + hashlib.sha1(" ".join(re.findall(r"[^\W_]+", q["questionText"].lower())).encode()).hexdigest())
+        held_out = int(hashlib.sha1(key.encode()).hexdigest(), 16) % 100 < 30
+        assert r["split"] == ("held-out" if held_out else "dev"), r["id"]
+    assert sum(r["split"] == "held-out" for r in rows) == 40
+
+
+def _measure(con, rows: list[dict]) -> dict[str, float]:
+    """The rules alone (no overrides: they would grade themselves) as the store tags: heading + question,
+    with the answer as kinship context."""
+    got = {r["id"]: set() for r in rows}
+    for item_id, priority in con.execute("SELECT item_id, priority_id FROM priority_tag WHERE item_type = 'question'"
+                                         ).fetchall():
+        if item_id in got:
+            got[item_id].add(priority)
+    expected = {r["id"]: {int(p) for p in r["expected_priorities"].split(";")} for r in rows}
+    return agreement(expected, got)
+
+
+# Issue 10's targets are exact 0.95, precision 0.90, recall 0.90. Measured with rules 2026-12-01.1:
+# development 0.927 / 0.968 / 0.968 (exact agreement short of the target), held-out 0.800 / 0.933 / 0.857
+# (precision met, exact and recall short). The floors keep those figures from slipping; the held-out
+# questions were not read while the rules were written, and the rules were not changed after they were.
+DEV_FLOORS = {"exact": 0.92, "precision": 0.96, "recall": 0.96}
+HELD_OUT_FLOORS = {"exact": 0.80, "precision": 0.93, "recall": 0.85}
 
 
 def test_agreement_with_labelled_questions(con, capsys):
-    rows = labelled_rows()
+    rows, shipped = labelled_rows(), shipped_questions()
     for r in rows:  # the store's own written_question rows, so the score is of the real pipeline
-        question, answer = split_text(r["text"])
+        q = shipped[r["id"]]
         con.execute("INSERT INTO written_question (id, uin, heading, question_text, answer_text, source_id, retrieved_at) "
-                    "VALUES (?, ?, ?, ?, ?, 's', ?)", [int(r["id"]), r["uin"], r["heading"] or None, question, answer, NOW])
-    c.retag_all(con, overrides=c.NO_OVERRIDES)  # the rules alone: overrides would grade themselves
-    expected = {r["id"]: {int(p) for p in r["expected_priorities"].split(";")} for r in rows}
-    got = {i: set() for i in expected}
-    for item_id, priority in con.execute("SELECT item_id, priority_id FROM priority_tag WHERE item_type = 'question'").fetchall():
-        got[item_id].add(priority)
-    pipeline = agreement(expected, got)
-    with_answer = agreement(expected, {
-        r["id"]: {m.priority_id for m in c.classify(c.item_text(r["heading"], *split_text(r["text"])))} for r in rows})
+                    "VALUES (?, ?, ?, ?, ?, 's', ?)", [int(r["id"]), q.get("uin"), r["heading"] or None, r["question"],
+                                                        q.get("answerText"), NOW])
+    c.retag_all(con, overrides=c.NO_OVERRIDES)
+    figures = {name: _measure(con, [r for r in rows if keep(r)]) for name, keep in (
+        ("development", lambda r: r["split"] == "dev"), ("held-out", lambda r: r["split"] == "held-out"),
+        ("held-out, labelled 99 only", lambda r: r["split"] == "held-out" and r["set"] == "labelled-99"),
+        ("all 122", lambda r: True), ("labelled 99", lambda r: r["set"] == "labelled-99"))}
     with capsys.disabled():
-        for name, figures in (("as tagged (heading+question)", pipeline), ("with answers, for comparison", with_answer)):
-            print(f"\nlabelled questions (n={len(rows)}), {name}: exact {figures['exact']:.3f}, "
-                  f"micro precision {figures['precision']:.3f}, micro recall {figures['recall']:.3f}")
-    for key, floor in PIPELINE_FLOORS.items():
-        assert pipeline[key] >= floor, (key, pipeline)
-    for key, floor in WITH_ANSWER_FLOORS.items():
-        assert with_answer[key] >= floor, (key, with_answer)
+        print()
+        for name, f in figures.items():
+            print(f"classification, {name} (n={f['n']}): exact {f['exact']:.3f}, micro precision {f['precision']:.3f}, "
+                  f"micro recall {f['recall']:.3f}, {f['per_question']:.2f} priorities per question, "
+                  f"{f['untagged']} kinship questions with none")
+    for key, floor in DEV_FLOORS.items():
+        assert figures["development"][key] >= floor, (key, figures["development"])
+    for key, floor in HELD_OUT_FLOORS.items():
+        assert figures["held-out"][key] >= floor, (key, figures["held-out"])
+    for f in figures.values():
+        assert f["per_question"] <= 2 and f["untagged"] == 0
+
+
+def test_as_stored_with_overrides_every_label_is_met_or_disagreed_with_in_writing(con):
+    """With the curated overrides (each with its reason), the stored tags equal the labels except where an
+    override says why the label is not followed."""
+    rows, shipped = labelled_rows(), shipped_questions()
+    for r in rows:
+        q = shipped[r["id"]]
+        con.execute("INSERT INTO written_question (id, heading, question_text, answer_text, source_id, retrieved_at) "
+                    "VALUES (?, ?, ?, ?, 's', ?)", [int(r["id"]), r["heading"] or None, r["question"], q.get("answerText"), NOW])
+    c.retag_all(con)
+    overrides = c.load_overrides()
+    for r in rows:
+        got = {p for (p,) in con.execute("SELECT priority_id FROM priority_tag WHERE item_type = 'question' AND item_id = ?",
+                                         [r["id"]]).fetchall()}
+        expected = {int(p) for p in r["expected_priorities"].split(";")}
+        explained = {o.priority_id for o in overrides.for_item("question", r["id"])}
+        assert (got ^ expected) <= explained, (r["id"], got, expected)
