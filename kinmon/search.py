@@ -22,6 +22,7 @@ import pandas as pd
 
 MAX_TERMS = 12
 SNIPPET_CHARS = 320
+FULL_LIMIT = 100_000  # "everything": exports and the question filter of the Parliament page
 
 _DOCS = """
 CREATE OR REPLACE TABLE search_doc AS
@@ -189,6 +190,7 @@ class Filters:
     answered_from: object = None
     answered_to: object = None
     new_only: bool = False  # answers with at least one sentence no earlier answer said
+    include_undated: bool = False  # with a tabled-date filter, keep questions whose tabled date is not recorded
 
 
 def _where(query: Query, f: Filters) -> tuple[str, list]:
@@ -214,11 +216,13 @@ def _where(query: Query, f: Filters) -> tuple[str, list]:
     for low_column, high_column, low, high in (("d.tabled_high", "d.tabled_low", f.tabled_from, f.tabled_to),
                                                ("d.date_answered", "d.date_answered", f.answered_from,
                                                 f.answered_to)):
+        undated = f" OR ({low_column} IS NULL AND d.item_type = 'question')" if (
+            f.include_undated and low_column == "d.tabled_high") else ""
         if low:
-            clauses.append(f"{low_column} >= ?")
+            clauses.append(f"({low_column} >= ?{undated})")
             params.append(low)
         if high:
-            clauses.append(f"{high_column} <= ?")
+            clauses.append(f"({high_column} <= ?{undated.replace(low_column, high_column)})")
             params.append(high)
     if f.new_only:
         clauses.append("coalesce(d.new_passages, 0) > 0")

@@ -144,7 +144,7 @@ def test_breakdowns(con):
     window = (date(2024, 1, 1), date(2024, 3, 31))
     assert records(q.questions_by(con, "house", *window)) == [("Commons", 4, 3), ("Lords", 1, 1)]
     assert records(q.questions_by(con, "party", *window)) == [("Labour", 2, 1), ("Conservative", 1, 1),
-                                                               ("Crossbench", 1, 1), ("Unknown", 1, 1)]
+                                                               ("Crossbench", 1, 1), ("Not recorded", 1, 1)]
     assert records(q.questions_by(con, "department", *window, priority=2)) == [
         ("Department for Education", 1, 1), ("Ministry of Justice", 1, 1)]
     with pytest.raises(ValueError, match="by must be one of"):
@@ -154,7 +154,7 @@ def test_breakdowns(con):
 def test_answer_times(con):
     by_dept = q.answer_times_by_department(con, date(2024, 1, 1), date(2024, 3, 31))
     assert records(by_dept) == [("Department for Education", 2, 12.0, 12.0, 16, 2), ("Ministry of Justice", 1, 7.0, 7.0, 7, 0),
-                                ("Unknown", 1, 3.0, 3.0, 3, 0)]
+                                ("Not recorded", 1, 3.0, 3.0, 3, 0)]
     by_month = q.answer_times_by_month(con)
     assert records(by_month) == [(ts("2024-01-01"), 2, 12.0, 16), (ts("2024-02-01"), 1, 7.0, 7),
                                  (ts("2024-03-01"), 1, 3.0, 3)]
@@ -192,7 +192,7 @@ def test_charts_carry_title_source_and_data(con):
     assert fig.layout.title.text == "Questions per month"
     assert src in fig.layout.annotations[0].text
     fig = charts.breakdown(q.questions_by(con, "department"), "department", "By department", src)
-    assert list(fig.data[0].y) == ["Department for Education", "Unknown", "Ministry of Justice"]
+    assert list(fig.data[0].y) == ["Department for Education", "Not recorded", "Ministry of Justice"]
     assert list(fig.data[0].x) == [3, 2, 1]
     fig = charts.answer_times(q.answer_times_by_department(con), "Days to answer", src)
     assert list(fig.data[0].x) == [12.0, 7.0, 3.0]

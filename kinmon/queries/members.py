@@ -1,9 +1,18 @@
-"""Who in Parliament acts on kinship care: questions asked, debates spoken in, APPG roles, per member."""
+"""Who in Parliament acts on kinship care: questions asked, debates spoken in, APPG roles, per member.
+
+`words` (optional, as the search reads them) narrows the questions counted to those the search finds, so
+"who asked about special guardianship allowances" is one call; debates and APPG roles are not narrowed.
+"""
 
 from __future__ import annotations
 
 import duckdb
 import pandas as pd
+
+from kinmon.queries.parliament import NOT_RECORDED, matching_question_ids
+
+# Questions counted: all, or the ids a search found (bound as a list).
+_ASKED_IN = "(CAST(? AS BIGINT[]) IS NULL OR list_contains(CAST(? AS BIGINT[]), id))"
 
 # Curated debate participants are written "Name (Constituency) (Party) - role"; the name is what precedes
 # the first bracket or dash.
@@ -12,10 +21,14 @@ _PARTICIPANT_NAME = r"^\s*([^(\-–]+?)\s*(?:\(|-|–|$)"
 _ACTIVITY = f"""
     WITH asked AS (
         SELECT asking_member_name AS name, house,
-               arg_max(asking_member_party, coalesce(date_tabled, date_answered)) AS party,
-               arg_max(asking_member_from, coalesce(date_tabled, date_answered)) AS member_from,
+               -- the latest question's party and seat; an undated question still counts (as the oldest)
+               arg_max(asking_member_party, coalesce(date_tabled, tabled_month, date_answered, DATE '0001-01-01'))
+                   FILTER (WHERE asking_member_party IS NOT NULL) AS party,
+               arg_max(asking_member_from, coalesce(date_tabled, tabled_month, date_answered, DATE '0001-01-01'))
+                   FILTER (WHERE asking_member_from IS NOT NULL) AS member_from,
                count(*) AS questions, min(date_tabled) AS first_question, max(date_tabled) AS last_question
-        FROM written_question WHERE asking_member_name IS NOT NULL GROUP BY asking_member_name, house
+        FROM written_question WHERE asking_member_name IS NOT NULL AND {_ASKED_IN}
+        GROUP BY asking_member_name, house
     ),
     spoke AS (
         SELECT name, count(DISTINCT debate_key) AS debates, max(d) AS last_debate FROM (
@@ -38,14 +51,19 @@ _ACTIVITY = f"""
 """
 
 
-def member_activity(con: duckdb.DuckDBPyConnection, party: str | None = None, house: str | None = None) -> pd.DataFrame:
-    """One row per member: kinship questions asked, debates spoken in, and any APPG role, most active first."""
+def member_activity(con: duckdb.DuckDBPyConnection, party: str | None = None, house: str | None = None,
+                    words: str | None = None) -> pd.DataFrame:
+    """One row per member: kinship questions asked, debates spoken in, and any APPG role, most active first.
+
+    With `words`, only members who asked a question the search finds, and only those questions counted.
+    """
+    ids = matching_question_ids(con, words)
     return con.execute(
         f"""SELECT * FROM ({_ACTIVITY})
             WHERE member IS NOT NULL AND member <> ''
-              AND (? IS NULL OR party = ?) AND (? IS NULL OR house = ?)
+              AND (? IS NULL OR party = ?) AND (? IS NULL OR house = ?) AND (? IS NULL OR questions > 0)
             ORDER BY questions + debates DESC, member""",
-        [party, party, house, house],
+        [ids, ids, party, party, house, house, words if ids is not None else None],
     ).df()
 
 
@@ -55,19 +73,21 @@ def parties(con: duckdb.DuckDBPyConnection) -> list[str]:
     ).fetchall()]
 
 
-def questions_by_party(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+def questions_by_party(con: duckdb.DuckDBPyConnection, words: str | None = None) -> pd.DataFrame:
+    ids = matching_question_ids(con, words)
     return con.execute(
-        """SELECT coalesce(asking_member_party, 'Not recorded') AS party, house, count(*) AS questions
-           FROM written_question GROUP BY ALL ORDER BY questions DESC, party"""
+        f"""SELECT coalesce(asking_member_party, '{NOT_RECORDED}') AS party, house, count(*) AS questions
+           FROM written_question WHERE {_ASKED_IN} GROUP BY ALL ORDER BY questions DESC, party""", [ids, ids]
     ).df()
 
 
-def member_questions(con: duckdb.DuckDBPyConnection, member: str) -> pd.DataFrame:
+def member_questions(con: duckdb.DuckDBPyConnection, member: str, words: str | None = None) -> pd.DataFrame:
+    ids = matching_question_ids(con, words)
     return con.execute(
-        """SELECT date_tabled, date_answered, heading, question_text, answering_body_name, url, source_id
-           FROM written_question WHERE asking_member_name = ?
+        f"""SELECT date_tabled, date_answered, heading, question_text, answering_body_name, url, source_id
+           FROM written_question WHERE asking_member_name = ? AND {_ASKED_IN}
            ORDER BY date_tabled DESC NULLS LAST, id""",
-        [member],
+        [member, ids, ids],
     ).df()
 
 
@@ -85,11 +105,13 @@ def appg(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     ).df()
 
 
-def questions_by_party_over_time(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Kinship questions per quarter, by the asker's party at the time (undated questions left out)."""
+def questions_by_party_over_time(con: duckdb.DuckDBPyConnection, words: str | None = None) -> pd.DataFrame:
+    """Kinship questions per quarter tabled (or month, where only it is known), by the asker's party at the
+    time; questions with no known date left out."""
+    ids = matching_question_ids(con, words)
     return con.execute(
-        """SELECT CAST(date_trunc('quarter', date_tabled) AS DATE) AS quarter,
-                  coalesce(asking_member_party, 'Not recorded') AS party, house, count(*) AS questions
-           FROM written_question WHERE date_tabled IS NOT NULL
-           GROUP BY ALL ORDER BY quarter, party"""
+        f"""SELECT CAST(date_trunc('quarter', coalesce(date_tabled, tabled_month)) AS DATE) AS quarter,
+                  coalesce(asking_member_party, '{NOT_RECORDED}') AS party, house, count(*) AS questions
+           FROM written_question WHERE coalesce(date_tabled, tabled_month) IS NOT NULL AND {_ASKED_IN}
+           GROUP BY ALL ORDER BY quarter, party""", [ids, ids]
     ).df()

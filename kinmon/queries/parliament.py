@@ -2,7 +2,10 @@
 
 Every function takes an open DuckDB connection first. Date filters are bound parameters; None means
 open-ended. Question filters apply to the tabled date, except the "answered" counts, which use the
-answer date. A priority filter keeps items tagged with that priority.
+answer date; a question whose source shows only the month it was tabled counts for any window that month
+overlaps. A priority filter keeps items tagged with that priority; `words` keeps the questions the
+search (kinmon.search: words, "phrases", OR, -exclusions) finds in their heading, question or answer.
+Unknown parties and departments are grouped as "Not recorded", never guessed.
 """
 
 from __future__ import annotations
@@ -14,12 +17,13 @@ import pandas as pd
 
 EXCERPT_CHARS = 400
 LATEST_LIMIT = 20
+NOT_RECORDED = "Not recorded"
 
 # Which column a breakdown groups by; the key is what a page passes, never SQL.
 BREAKDOWNS = {
-    "house": "coalesce(q.house, 'Unknown')",
-    "party": "coalesce(q.asking_member_party, 'Unknown')",
-    "department": "coalesce(q.answering_body_name, 'Unknown')",
+    "house": f"coalesce(q.house, '{NOT_RECORDED}')",
+    "party": f"coalesce(q.asking_member_party, '{NOT_RECORDED}')",
+    "department": f"coalesce(q.answering_body_name, '{NOT_RECORDED}')",
 }
 
 
@@ -38,19 +42,43 @@ def _between(column: str) -> str:
     return f"(? IS NULL OR {column} >= ?) AND (? IS NULL OR {column} <= ?)"
 
 
+def _tabled_between() -> str:
+    """The tabled-date window; a month-only question is in it when its month overlaps the window."""
+    return ("(? IS NULL OR coalesce(q.date_tabled, last_day(q.tabled_month)) >= ?) "
+            "AND (? IS NULL OR coalesce(q.date_tabled, q.tabled_month) <= ?)")
+
+
 def _question_filter(column: str = "q.date_tabled") -> str:
-    return f"{_between(column)} AND {_tagged('question', 'q.id')}"
+    window = _tabled_between() if column == "q.date_tabled" else _between(column)
+    return (f"{window} AND {_tagged('question', 'q.id')} "
+            "AND (CAST(? AS BIGINT[]) IS NULL OR list_contains(CAST(? AS BIGINT[]), q.id))")
 
 
 def _params(since: date | None, until: date | None, priority: int | None) -> list:
     return [since, since, until, until, priority, priority]
 
 
+def matching_question_ids(con: duckdb.DuckDBPyConnection, words: str | None) -> list[int] | None:
+    """The ids of the questions the search finds for `words` (None when no words: no filter)."""
+    from kinmon import search
+
+    if not words or not search.parse_query(words):
+        return None
+    found = search.results(con, words, search.FULL_LIMIT, item_types=("question",))
+    return sorted(int(i) for i in found["item_id"])
+
+
+def _qparams(con: duckdb.DuckDBPyConnection, since: date | None, until: date | None, priority: int | None,
+             words: str | None) -> list:
+    ids = matching_question_ids(con, words)
+    return _params(since, until, priority) + [ids, ids]
+
+
 # ---------------------------------------------------------------- exports
 
 
 def questions_export(con: duckdb.DuckDBPyConnection, since: date | None = None, until: date | None = None,
-                     priority: int | None = None) -> pd.DataFrame:
+                     priority: int | None = None, words: str | None = None) -> pd.DataFrame:
     """One row per written question, live and curated, newest first; all of them unless filtered."""
     return con.execute(f"""
         SELECT q.id, q.uin, q.house, q.date_tabled, q.date_for_answer, q.date_answered, q.date_holding_answer,
@@ -62,7 +90,7 @@ def questions_export(con: duckdb.DuckDBPyConnection, since: date | None = None, 
         FROM written_question q
         WHERE {_question_filter()}
         ORDER BY coalesce(q.date_tabled, q.date_answered) DESC NULLS LAST, q.id DESC
-    """, _params(since, until, priority)).df()
+    """, _qparams(con, since, until, priority, words)).df()
 
 
 def statements_export(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -116,7 +144,7 @@ def contributions_export(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def question_summary(con: duckdb.DuckDBPyConnection, since: date | None = None, until: date | None = None,
-                     priority: int | None = None) -> pd.DataFrame:
+                     priority: int | None = None, words: str | None = None) -> pd.DataFrame:
     """One row of headline numbers for questions tabled in the window."""
     return con.execute(f"""
         SELECT count(*) AS questions,
@@ -130,18 +158,19 @@ def question_summary(con: duckdb.DuckDBPyConnection, since: date | None = None, 
                min(q.date_tabled) AS first_tabled, max(q.date_tabled) AS last_tabled
         FROM written_question q
         WHERE {_question_filter()}
-    """, _params(since, until, priority)).df()
+    """, _qparams(con, since, until, priority, words)).df()
 
 
 def questions_per_month(con: duckdb.DuckDBPyConnection, since: date | None = None, until: date | None = None,
-                        priority: int | None = None) -> pd.DataFrame:
+                        priority: int | None = None, words: str | None = None) -> pd.DataFrame:
     """Questions tabled and answered in each month, every month from the first to the last (0 when none)."""
-    params = _params(since, until, priority)
+    params = _qparams(con, since, until, priority, words)
     return con.execute(f"""
         WITH tabled AS (
-            SELECT CAST(date_trunc('month', q.date_tabled) AS TIMESTAMP) AS month, count(*) AS n
+            SELECT CAST(date_trunc('month', coalesce(q.date_tabled, q.tabled_month)) AS TIMESTAMP) AS month, count(*) AS n
             FROM written_question q
-            WHERE q.date_tabled IS NOT NULL AND {_question_filter('q.date_tabled')} GROUP BY 1),
+            WHERE coalesce(q.date_tabled, q.tabled_month) IS NOT NULL AND {_question_filter('q.date_tabled')}
+            GROUP BY 1),
         answered AS (
             SELECT CAST(date_trunc('month', q.date_answered) AS TIMESTAMP) AS month, count(*) AS n
             FROM written_question q
@@ -158,24 +187,25 @@ def questions_per_month(con: duckdb.DuckDBPyConnection, since: date | None = Non
 
 
 def questions_by(con: duckdb.DuckDBPyConnection, by: str, since: date | None = None, until: date | None = None,
-                 priority: int | None = None) -> pd.DataFrame:
+                 priority: int | None = None, words: str | None = None) -> pd.DataFrame:
     """Questions tabled in the window by house, party (of the asker, at the time) or department."""
     if by not in BREAKDOWNS:
         raise ValueError(f"by must be one of {sorted(BREAKDOWNS)}, got {by!r}")
     return con.execute(f"""
-        SELECT {BREAKDOWNS[by]} AS {by}, count(*) AS questions, count(q.date_answered) AS answered
+        SELECT {BREAKDOWNS[by]} AS {by}, count(*) AS questions,
+               count(*) FILTER (WHERE q.date_answered IS NOT NULL OR q.answer_text IS NOT NULL) AS answered
         FROM written_question q
         WHERE {_question_filter()}
         GROUP BY 1
         ORDER BY questions DESC, 1
-    """, _params(since, until, priority)).df()
+    """, _qparams(con, since, until, priority, words)).df()
 
 
 def answer_times_by_department(con: duckdb.DuckDBPyConnection, since: date | None = None,
-                               until: date | None = None, priority: int | None = None) -> pd.DataFrame:
+                               until: date | None = None, priority: int | None = None, words: str | None = None) -> pd.DataFrame:
     """Days from tabling to answer, per answering department, for answered questions in the window."""
     return con.execute(f"""
-        SELECT coalesce(q.answering_body_name, 'Unknown') AS department, count(*) AS answered,
+        SELECT coalesce(q.answering_body_name, '{NOT_RECORDED}') AS department, count(*) AS answered,
                median(q.date_answered - q.date_tabled) AS median_days,
                round(avg(q.date_answered - q.date_tabled), 1) AS mean_days,
                max(q.date_answered - q.date_tabled) AS longest_days,
@@ -184,11 +214,11 @@ def answer_times_by_department(con: duckdb.DuckDBPyConnection, since: date | Non
         WHERE q.date_answered IS NOT NULL AND q.date_tabled IS NOT NULL AND {_question_filter()}
         GROUP BY 1
         ORDER BY answered DESC, 1
-    """, _params(since, until, priority)).df()
+    """, _qparams(con, since, until, priority, words)).df()
 
 
 def answer_times_by_month(con: duckdb.DuckDBPyConnection, since: date | None = None, until: date | None = None,
-                          priority: int | None = None) -> pd.DataFrame:
+                          priority: int | None = None, words: str | None = None) -> pd.DataFrame:
     """Median and longest days to answer, by the month the questions were tabled."""
     return con.execute(f"""
         SELECT CAST(date_trunc('month', q.date_tabled) AS DATE) AS month, count(*) AS answered,
@@ -198,11 +228,11 @@ def answer_times_by_month(con: duckdb.DuckDBPyConnection, since: date | None = N
         WHERE q.date_answered IS NOT NULL AND q.date_tabled IS NOT NULL AND {_question_filter()}
         GROUP BY 1
         ORDER BY 1
-    """, _params(since, until, priority)).df()
+    """, _qparams(con, since, until, priority, words)).df()
 
 
 def holding_answers(con: duckdb.DuckDBPyConnection, since: date | None = None, until: date | None = None,
-                    priority: int | None = None) -> pd.DataFrame:
+                    priority: int | None = None, words: str | None = None) -> pd.DataFrame:
     """Questions that got a holding answer ("I will reply as soon as possible") before a full one."""
     return con.execute(f"""
         SELECT q.id, q.uin, q.house, q.heading, q.answering_body_name, q.date_tabled, q.date_holding_answer,
@@ -210,11 +240,11 @@ def holding_answers(con: duckdb.DuckDBPyConnection, since: date | None = None, u
         FROM written_question q
         WHERE (q.answer_is_holding OR q.date_holding_answer IS NOT NULL) AND {_question_filter()}
         ORDER BY q.date_tabled DESC, q.id DESC
-    """, _params(since, until, priority)).df()
+    """, _qparams(con, since, until, priority, words)).df()
 
 
 def named_day_late(con: duckdb.DuckDBPyConnection, since: date | None = None, until: date | None = None,
-                   priority: int | None = None, today: date | None = None) -> pd.DataFrame:
+                   priority: int | None = None, words: str | None = None, today: date | None = None) -> pd.DataFrame:
     """Named-day questions answered after the day named, or still unanswered after it (days late as of today)."""
     today = today or date.today()
     return con.execute(f"""
@@ -228,11 +258,11 @@ def named_day_late(con: duckdb.DuckDBPyConnection, since: date | None = None, un
           AND NOT coalesce(q.is_withdrawn, false)
           AND {_question_filter()}
         ORDER BY days_late DESC, q.date_tabled DESC
-    """, [today, today] + _params(since, until, priority)).df()
+    """, [today, today] + _qparams(con, since, until, priority, words)).df()
 
 
 def latest_questions(con: duckdb.DuckDBPyConnection, since: date | None = None, until: date | None = None,
-                     priority: int | None = None, limit: int = LATEST_LIMIT) -> pd.DataFrame:
+                     priority: int | None = None, words: str | None = None, limit: int = LATEST_LIMIT) -> pd.DataFrame:
     """The most recent questions with an excerpt of their answer (plain text, from the sanitised store)."""
     return con.execute(f"""
         SELECT q.id, q.uin, q.house, q.date_tabled, q.date_answered, q.heading, q.question_text,
@@ -245,7 +275,7 @@ def latest_questions(con: duckdb.DuckDBPyConnection, since: date | None = None, 
         WHERE {_question_filter()}
         ORDER BY coalesce(q.date_answered, q.date_tabled) DESC NULLS LAST, q.id DESC
         LIMIT ?
-    """, _params(since, until, priority) + [limit]).df()
+    """, _qparams(con, since, until, priority, words) + [limit]).df()
 
 
 def latest_statements(con: duckdb.DuckDBPyConnection, since: date | None = None, until: date | None = None,
