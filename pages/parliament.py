@@ -11,6 +11,9 @@ from kinmon.queries import core
 from kinmon.queries import parliament as pq
 
 EARLIEST = date(2022, 1, 1)
+NOT_RECORDED = "not recorded"
+WORDS_HELP = ('As on the Search page: words must all appear (AND); "quoted phrases", OR between alternatives, '
+              "-word to exclude. Narrows every count, chart and list on this page.")
 LATEST_CARDS = 10
 SOURCE = ("Source: UK Parliament written questions and answers, via kinmon. " + ui.OPL_ATTRIBUTION)
 RECORD_COLUMNS = {
@@ -22,6 +25,27 @@ RECORD_COLUMNS = {
 }
 BREAKDOWN_LABELS = {"department": "Answering department", "party": "Party of the asker (at the time)",
                     "house": "House"}
+
+def _recorded(value) -> str:
+    return ui.md_escape(value) if isinstance(value, str) and value.strip() else NOT_RECORDED
+
+
+def _tabled(day, month) -> str:
+    """The tabled date, or the month where the source shows only that."""
+    if pd.notna(day):
+        return ui.fmt_date(day)
+    if pd.notna(month):
+        return f"in {pd.Timestamp(month).strftime('%B %Y')} (day {NOT_RECORDED})"
+    return f"date {NOT_RECORDED}"
+
+
+def _novelty(new, said_before) -> str:
+    new, said_before = int(new or 0), int(said_before or 0)
+    if not new and not said_before:
+        return "What is new in this answer: too short to judge."
+    return (f"What is new in this answer: {new} of {new + said_before} sentences say something no earlier "
+            "answer said" + ("; the rest repeat earlier answers (open it in Search to see which)." if said_before else "."))
+
 
 ui.page_header(
     "What is Parliament asking about kinship care, and how quickly does government answer?",
@@ -36,6 +60,8 @@ bounds = ui.query(pq.question_date_range).iloc[0]
 first = bounds["first_date"].date() if pd.notna(bounds["first_date"]) else EARLIEST
 last = max(bounds["last_date"].date() if pd.notna(bounds["last_date"]) else date.today(), first)
 
+words = ui.url_text("Words in the question or answer", key="q", help=WORDS_HELP,
+                    placeholder='e.g. "special guardian" allowance OR allowances')
 c1, c2, c3 = st.columns([3, 2, 2])
 with c1:
     choice = ui.url_selectbox("Priority", ["all", *[str(p) for p in titles]], key="priority",
@@ -48,8 +74,10 @@ priority = None if choice == "all" else int(choice)
 if since and until and since > until:
     st.warning("The start date is after the end date: showing nothing until they are swapped.")
 label = "all priorities" if priority is None else f"priority {priority}: {titles[priority]}"
+if words:
+    label += f", matching {words}"
 # The full range is no filter at all, so transcribed questions with no known date still count.
-window = (None if since == first else since, None if until == last else until, priority)
+window = (None if since == first else since, None if until == last else until, priority, words or None)
 
 summary = ui.query(pq.question_summary, *window).iloc[0]
 m1, m2, m3, m4 = st.columns(4)
@@ -117,11 +145,14 @@ with left:
         st.info("No questions in this view.")
     for _, q in latest.iterrows():
         with st.container(border=True):
-            who = " · ".join(x for x in [q["house"], q["asking_member_name"], q["asking_member_party"],
-                                         q["answering_body_name"]] if isinstance(x, str) and x)
+            who = " · ".join([q["house"] if isinstance(q["house"], str) else "House not recorded",
+                              f"asked by {_recorded(q['asking_member_name'])}",
+                              f"party {_recorded(q['asking_member_party'])}",
+                              f"department {_recorded(q['answering_body_name'])}"])
             answered = pd.notna(q["date_answered"])
-            when = f"tabled {ui.fmt_date(q['date_tabled'])}" + (
-                f", answered {ui.fmt_date(q['date_answered'])}" if answered else ", not yet answered")
+            when = f"tabled {_tabled(q['date_tabled'], q['tabled_month'])}" + (
+                f", answered {ui.fmt_date(q['date_answered'])}" if answered
+                else ", answer date not recorded" if isinstance(q["answer_excerpt"], str) else ", not yet answered")
             heading = ui.md_escape(q["heading"] or f"Question {q['uin']}")
             link = f"[{heading}]({q['url']})" if isinstance(q["url"], str) and q["url"] else heading
             st.markdown(f"**{link}**  \n{ui.md_escape(who)} · {when}"
@@ -131,6 +162,7 @@ with left:
                 kind = "Holding answer" if ui.flag(q["answer_is_holding"]) else (
                     "Corrected answer" if ui.flag(q["answer_is_correction"]) else "Answer")
                 st.caption(f"{kind}: {ui.md_escape(q['answer_excerpt'])}")
+                st.caption(_novelty(q["new_passages"], q["said_before"]))
             if ui.flag(q["is_curated"]):
                 st.caption("Transcribed from a public page; the live record replaces it once ingested.")
 with right:

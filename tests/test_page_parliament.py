@@ -81,7 +81,9 @@ def test_page_shows_live_and_curated_questions_with_links_and_sources(open_page,
 
 def test_latest_questions_link_to_the_record_with_plain_escaped_answers(open_page):
     at = open_page(**{"from": "2024-01-01", "to": "2024-03-31"})
-    assert {m.label: m.value for m in at.metric}["Questions tabled"] == "5"  # the live ones, tabled Jan to Mar 2024
+    # the five live ones tabled Jan to Mar 2024, and three curated ones whose source shows only the month
+    # (February or March 2024: 1687629, 1691650, 1697105)
+    assert {m.label: m.value for m in at.metric}["Questions tabled"] == "8"
     text = markdown(at)
     link = "https://questions-statements.parliament.uk/written-questions/detail/2024-01-10/10001"
     assert f"({link})" in text
@@ -118,7 +120,18 @@ def test_priority_filter_narrows_every_view(open_page, stores):
     assert len(table) == expected and all(str(priority) in p.split(";") for p in table["priorities"])
 
 
-def test_snapshot_only_store_renders_with_a_prompt_to_ingest(open_page):
+def test_snapshot_only_store_shows_its_statements_and_what_is_not_recorded(open_page):
     at = open_page("curated")
-    assert "No written statements in this view yet" in captions(at)
+    statements = next(df.value for df in at.dataframe if "date_made" in df.value.columns)
+    assert len(statements) == 3 and "Janet Daby" in set(statements["member_name"])
+    text = markdown(at)
+    assert "asked by not recorded" in text and "in June 2026 (day not recorded)" in text
+    assert any(c.value.startswith("What is new in this answer: ") for c in at.caption)
+
+
+def test_words_narrow_the_page_to_the_researchers_question(open_page):
+    at = open_page("curated", q='"special guardian" allowance OR allowances')
+    assert {m.label: m.value for m in at.metric}["Questions tabled"] == "5"
+    at = open_page("curated", q='"special guardian" allowance OR allowances', **{"from": "2023-12-01"})
+    assert {m.label: m.value for m in at.metric}["Questions tabled"] == "2"  # the two known to be since then
     assert any("Transcribed from a public page" in c.value for c in at.caption)

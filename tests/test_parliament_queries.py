@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from kinmon import store
+from kinmon import search, store
 from kinmon.charts import parliament as charts
 from kinmon.queries import parliament as q
 
@@ -75,6 +75,7 @@ def template(tmp_path_factory):
                     "'https://example.org/c/1', 'parliament-hansard', ?)", [NOW])
         con.execute("INSERT INTO member VALUES (4001, 'Member 1', 'One, Member', 'Labour', 'Lab', 'Commons', 'Leeds', "
                     "true, NULL, 'https://members.parliament.uk/member/4001/contact', 'parliament-members', ?)", [NOW])
+        search.rebuild_index(con)  # as every load ends: the search index and what is new in each answer
     return path
 
 

@@ -58,14 +58,24 @@ def _params(since: date | None, until: date | None, priority: int | None) -> lis
     return [since, since, until, until, priority, priority]
 
 
-def matching_question_ids(con: duckdb.DuckDBPyConnection, words: str | None) -> list[int] | None:
-    """The ids of the questions the search finds for `words` (None when no words: no filter)."""
+def matching_ids(con: duckdb.DuckDBPyConnection, words: str | None, item_type: str) -> list[str] | None:
+    """The ids (as text) of the items of one kind the search finds for `words`; None when no words: no filter."""
     from kinmon import search
 
     if not words or not search.parse_query(words):
         return None
-    found = search.results(con, words, search.FULL_LIMIT, item_types=("question",))
-    return sorted(int(i) for i in found["item_id"])
+    found = search.results(con, words, search.FULL_LIMIT, item_types=(item_type,))
+    return sorted(found["item_id"])
+
+
+def matching_question_ids(con: duckdb.DuckDBPyConnection, words: str | None) -> list[int] | None:
+    """The ids of the questions the search finds for `words` (None when no words: no filter)."""
+    ids = matching_ids(con, words, "question")
+    return None if ids is None else sorted(int(i) for i in ids)
+
+
+def _found(key: str) -> str:
+    return f"(CAST(? AS VARCHAR[]) IS NULL OR list_contains(CAST(? AS VARCHAR[]), CAST({key} AS VARCHAR)))"
 
 
 def _qparams(con: duckdb.DuckDBPyConnection, since: date | None, until: date | None, priority: int | None,
@@ -89,7 +99,7 @@ def questions_export(con: duckdb.DuckDBPyConnection, since: date | None = None, 
                q.retrieved_at, {_priorities('question', 'q.id')} AS priorities, q.source_id
         FROM written_question q
         WHERE {_question_filter()}
-        ORDER BY coalesce(q.date_tabled, q.date_answered) DESC NULLS LAST, q.id DESC
+        ORDER BY coalesce(q.date_tabled, q.tabled_month, q.date_answered) DESC NULLS LAST, q.id DESC
     """, _qparams(con, since, until, priority, words)).df()
 
 
@@ -265,42 +275,47 @@ def latest_questions(con: duckdb.DuckDBPyConnection, since: date | None = None, 
                      priority: int | None = None, words: str | None = None, limit: int = LATEST_LIMIT) -> pd.DataFrame:
     """The most recent questions with an excerpt of their answer (plain text, from the sanitised store)."""
     return con.execute(f"""
-        SELECT q.id, q.uin, q.house, q.date_tabled, q.date_answered, q.heading, q.question_text,
+        SELECT q.id, q.uin, q.house, q.date_tabled, q.tabled_month, q.date_answered, q.heading, q.question_text,
                CASE WHEN length(q.answer_text) > {EXCERPT_CHARS}
                     THEN rtrim(left(q.answer_text, {EXCERPT_CHARS})) || '…' ELSE q.answer_text END AS answer_excerpt,
                q.asking_member_name, q.asking_member_party, q.answering_member_name, q.answering_body_name,
                q.answer_is_holding, q.answer_is_correction, q.is_curated, q.url,
-               {_priorities('question', 'q.id')} AS priorities, q.source_id
+               {_priorities('question', 'q.id')} AS priorities, q.source_id,
+               (SELECT count(*) FROM answer_passage p WHERE p.question_id = q.id AND p.status = 'new') AS new_passages,
+               (SELECT count(*) FROM answer_passage p WHERE p.question_id = q.id
+                AND p.status IN ('repeated', 'reworded')) AS said_before
         FROM written_question q
         WHERE {_question_filter()}
-        ORDER BY coalesce(q.date_answered, q.date_tabled) DESC NULLS LAST, q.id DESC
+        ORDER BY coalesce(q.date_answered, q.date_tabled, q.tabled_month) DESC NULLS LAST, q.id DESC
         LIMIT ?
     """, _qparams(con, since, until, priority, words) + [limit]).df()
 
 
 def latest_statements(con: duckdb.DuckDBPyConnection, since: date | None = None, until: date | None = None,
-                      priority: int | None = None, limit: int = LATEST_LIMIT) -> pd.DataFrame:
+                      priority: int | None = None, words: str | None = None, limit: int = LATEST_LIMIT) -> pd.DataFrame:
+    ids = matching_ids(con, words, "statement")
     return con.execute(f"""
         SELECT s.id, s.uin, s.house, s.date_made, s.title, s.member_name, s.member_role, s.answering_body_name,
                s.url, {_priorities('statement', 's.id')} AS priorities, s.source_id
         FROM statement s
-        WHERE {_between('s.date_made')} AND {_tagged('statement', 's.id')}
-        ORDER BY s.date_made DESC, s.id DESC
+        WHERE {_between('s.date_made')} AND {_tagged('statement', 's.id')} AND {_found('s.id')}
+        ORDER BY s.date_made DESC NULLS LAST, s.id DESC
         LIMIT ?
-    """, _params(since, until, priority) + [limit]).df()
+    """, _params(since, until, priority) + [ids, ids, limit]).df()
 
 
 def latest_debates(con: duckdb.DuckDBPyConnection, since: date | None = None, until: date | None = None,
-                   priority: int | None = None, limit: int = LATEST_LIMIT) -> pd.DataFrame:
+                   priority: int | None = None, words: str | None = None, limit: int = LATEST_LIMIT) -> pd.DataFrame:
+    ids = matching_ids(con, words, "debate")
     return con.execute(f"""
         SELECT d.debate_id, d.date, d.house, d.location, d.title,
                (SELECT count(*) FROM contribution c WHERE c.debate_id = d.debate_id) AS contributions,
                d.url, {_priorities('debate', 'd.debate_id')} AS priorities, d.source_id
         FROM debate d
-        WHERE {_between('d.date')} AND {_tagged('debate', 'd.debate_id')}
+        WHERE {_between('d.date')} AND {_tagged('debate', 'd.debate_id')} AND {_found('d.debate_id')}
         ORDER BY d.date DESC, d.debate_id
         LIMIT ?
-    """, _params(since, until, priority) + [limit]).df()
+    """, _params(since, until, priority) + [ids, ids, limit]).df()
 
 
 def parliament_source_ids(con: duckdb.DuckDBPyConnection) -> list[str]:

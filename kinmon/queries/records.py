@@ -1,4 +1,5 @@
-"""One record in full: a written question with its answer, grouped questions, attachments and corrections."""
+"""One record in full: a written question with its answer, grouped questions, attachments and corrections,
+why it carries each priority, and which sentences of its answer are new."""
 
 from __future__ import annotations
 
@@ -85,3 +86,62 @@ def attachment_list(raw: str | None) -> list[dict]:
                                     f"{size / 1024:,.0f} KB" if isinstance(size, (int, float)) else "") if x)
         out.append({"title": str(a.get("title") or "attachment"), "url": url, "kind": kind or "file"})
     return out
+
+
+# ---------------------------------------------------------------- why an item carries each priority
+
+
+def tag_reasons(con: duckdb.DuckDBPyConnection, item_type: str, item_id: str) -> pd.DataFrame:
+    """Each priority an item is tagged with, and why: the rule and the words it found, or the curated reason."""
+    from kinmon import classify
+
+    tags = con.execute(
+        """SELECT t.priority_id, p.short_title, t.rule_id, t.method, t.rules_version
+           FROM priority_tag t LEFT JOIN priority p USING (priority_id)
+           WHERE t.item_type = ? AND t.item_id = ? ORDER BY t.priority_id""", [item_type, str(item_id)]).df()
+    if tags.empty:
+        return tags.assign(why=pd.Series(dtype=str))
+    table, key, columns = classify.ITEM_SOURCES[item_type]
+    extra = classify.CONTEXT_COLUMNS.get(item_type, ())
+    found = con.execute(f"SELECT {', '.join(columns + extra)} FROM {table} WHERE CAST({key} AS VARCHAR) = ?",
+                        [str(item_id)]).fetchone() or ()
+    text = classify.item_text(*found[:len(columns)])
+    matches = {m.priority_id: m for m in classify.classify(text, None, classify.item_text(text, *found[len(columns):]))}
+    reasons = {o.priority_id: o.reason for o in classify.load_overrides().for_item(item_type, str(item_id))}
+    why = []
+    for t in tags.itertuples():
+        m = matches.get(t.priority_id)
+        if t.method == classify.CURATED_METHOD:
+            why.append("Curated: " + reasons.get(t.priority_id, "tagged by hand"))
+        elif m is not None and m.rule_id == t.rule_id:
+            words = " + ".join(f"'{w}'" for w in m.matched.split(classify.MATCH_JOINER))
+            why.append(f"{m.description} Found: {words}.")
+        else:
+            why.append(f"Rule {t.rule_id} (rules {t.rules_version}).")
+    return tags.assign(why=why)
+
+
+# ---------------------------------------------------------------- what is new in an answer
+
+
+def answer_passages(con: duckdb.DuckDBPyConnection, question_id: int) -> pd.DataFrame:
+    """An answer sentence by sentence: new, repeated (word for word) or reworded from an earlier answer, or
+    short; for the said-before ones, the earlier answer that first said it."""
+    return con.execute(
+        """SELECT p.seq, p.paragraph, p.passage, p.status, p.answers_with_it, p.first_question_id,
+                  e.heading AS first_heading, coalesce(e.date_answered, e.date_tabled, e.tabled_month) AS first_date,
+                  e.url AS first_url
+           FROM answer_passage p LEFT JOIN written_question e ON e.id = p.first_question_id
+           WHERE p.question_id = ? ORDER BY p.seq""", [question_id]).df()
+
+
+def questions_saying_something_new(con: duckdb.DuckDBPyConnection, priority_id: int | None = None) -> list[int]:
+    """Ids of the questions whose answer has at least one sentence no earlier answer said (optionally: tagged
+    with a priority). For the Priority and Search pages' "only answers that say something new" filters."""
+    rows = con.execute(
+        """SELECT DISTINCT p.question_id FROM answer_passage p
+           WHERE p.status = 'new' AND (? IS NULL OR EXISTS (
+               SELECT 1 FROM priority_tag t WHERE t.item_type = 'question'
+                 AND t.item_id = CAST(p.question_id AS VARCHAR) AND t.priority_id = ?))
+           ORDER BY 1""", [priority_id, priority_id]).fetchall()
+    return [r[0] for r in rows]
