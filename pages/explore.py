@@ -1,7 +1,9 @@
 """Explore: search and filter everything Parliament has said on kinship care, and follow what is new."""
 
+import html
 from datetime import date, timedelta
 
+import pandas as pd
 import streamlit as st
 
 from kinmon import search, ui
@@ -10,6 +12,10 @@ from kinmon.queries import core, records
 SEARCH_HELP = ('Words must all appear (AND). Use "quoted phrases", OR between alternatives, and -word or NOT word '
                'to exclude. Example: "special guardianship" allowance OR allowances -adoption')
 RESULT_CARDS = 20
+NEW_HELP = ("An answer says something new when at least one of its sentences appears in no earlier answer on "
+            "kinship care, word for word or reworded. Ministers often repeat stock paragraphs.")
+STATUS_LABELS = {"new": "New", "repeated": "Said before, word for word", "reworded": "Said before, reworded",
+                 "short": "Too short to judge"}
 FULL_LIMIT = 100_000
 
 ui.page_header("Search Parliament's record on kinship care",
@@ -18,6 +24,17 @@ ui.freshness_line()
 
 text = ui.url_text("Search", key="q", help=SEARCH_HELP,
                    placeholder='e.g. "kinship allowance" OR "special guardianship allowance"')
+
+
+def _why(kind: str, item_id: str) -> None:
+    """Each priority the record is tagged with, and the rule and words (or the curated reason) behind it."""
+    reasons = ui.query(records.tag_reasons, kind, item_id)
+    if reasons.empty:
+        st.caption("No priority: no classification rule matched this record.")
+        return
+    st.markdown("**Why these priorities**")
+    st.dataframe(reasons[["priority_id", "short_title", "rule_id", "why"]], hide_index=True,
+                 column_config={"priority_id": "Priority", "short_title": "Title", "rule_id": "Rule", "why": "Why"})
 
 
 def _opts(column):
@@ -60,6 +77,14 @@ with st.expander("Filters", expanded=bool(set(st.query_params) - {"q"})):
             value = ui.url_date(label, key=key)
         if value:
             chosen[fname] = value
+    t1, t2 = st.columns(2)
+    with t1:
+        if ui.url_toggle("Only answers that say something new", key="new", help=NEW_HELP):
+            chosen["new_only"] = True
+    with t2:
+        if ui.url_toggle("Keep questions whose tabled date is not recorded", key="undated",
+                         help="With a tabled-date filter, also list questions whose source shows no date."):
+            chosen["include_undated"] = True
 
 found = ui.query(search.results, text, **chosen)
 st.markdown(f"**{len(found)} results**" + (f" for {ui.md_escape(text)}" if text else " (newest first)")
@@ -80,6 +105,9 @@ with tab_list:
             answer = search.highlight(r["text_b"], text)
             if answer:
                 st.html(f"<div style='font-size:0.9rem;color:#444'><b>Answer:</b> {answer}</div>")
+            if r["item_type"] == "question" and answer:
+                new, before = int(r["new_passages"] or 0), int(r["repeated_passages"] or 0)
+                st.caption(f"What is new: {new} of {new + before} sentences new, {before} said in an earlier answer.")
     if len(found) > RESULT_CARDS:
         st.caption(f"The first {RESULT_CARDS} are shown here; the Table tab lists all {len(found)}.")
 
@@ -136,6 +164,26 @@ else:
             st.html(q["answer_html"])  # sanitised with an allow-list at ingest, escaped for curated text
         if not ui.flag(q["text_complete"]):
             st.caption("This answer is an excerpt: follow the official record for the full text.")
+        passages = ui.query(records.answer_passages, int(item_id))
+        if len(passages):
+            said = passages["status"].isin(["repeated", "reworded"])
+            st.markdown(f"**What is new in this answer:** {int((passages['status'] == 'new').sum())} of "
+                        f"{len(passages)} sentences are new; {int(said.sum())} were said in an earlier answer.",
+                        help=NEW_HELP)
+            rows = []
+            for p in passages.itertuples():
+                mark = STATUS_LABELS.get(p.status, p.status)
+                where = ""
+                if ui.flag(p.first_question_id) and isinstance(p.first_url, str):
+                    earlier = html.escape(p.first_heading if isinstance(p.first_heading, str) else "an earlier answer")
+                    where = (f" (first in <a href='{html.escape(p.first_url, quote=True)}' rel='noopener noreferrer "
+                             f"nofollow'>{earlier}</a>, {html.escape(ui.fmt_date(p.first_date))})")
+                colour = "#1a7f37" if p.status == "new" else "#888"
+                rows.append(f"<p style='border-left:4px solid {colour};padding-left:8px;margin:4px 0;"
+                            f"color:{'#222' if p.status == 'new' else '#666'}'><b>{mark}</b>{where}: "
+                            f"{html.escape(p.passage)}</p>")
+            with st.expander("Sentence by sentence"):
+                st.html("".join(rows))
         grouped = ui.query(records.grouped, int(item_id))
         if ui.flag(q["grouped_questions"]):
             st.markdown("**Answered together with** UINs " + ui.md_escape(q["grouped_questions"]))
@@ -153,13 +201,17 @@ else:
         if len(revs):
             st.markdown("**Correction history**: earlier answers, replaced by a correction")
             st.dataframe(revs.drop(columns=["answer_html"]), hide_index=True)
+        _why(kind, item_id)
         st.markdown(f"[Official record]({q['url']}) · retrieved {ui.fmt_date(q['retrieved_at'])}")
     elif kind == "statement":
         s = ui.query(records.statement, int(item_id)).iloc[0]
-        st.markdown(f"### {ui.md_escape(s['title'])}")
-        st.caption(f"{s['house']} · made {ui.fmt_date(s['date_made'])} by {ui.md_escape(s['member_name'])}")
+        known = {k: s[k] if isinstance(s[k], str) and s[k] else "not recorded" for k in ("title", "house", "member_name")}
+        made = ui.fmt_date(s["date_made"]) if pd.notna(s["date_made"]) else "on a date not recorded"
+        st.markdown(f"### {ui.md_escape(s['title'] if known['title'] != 'not recorded' else 'Written statement')}")
+        st.caption(f"House {ui.md_escape(known['house'])} · made {made} by {ui.md_escape(known['member_name'])}")
         if s["text_html"]:
             st.html(s["text_html"])
+        _why(kind, item_id)
         st.markdown(f"[Official record]({s['url']})")
     else:
         debate_id = item_id if kind == "debate" else None
@@ -171,11 +223,13 @@ else:
                 st.markdown("**Members:** " + ui.md_escape(d["participants"]))
             if d["notes"]:
                 st.caption(ui.md_escape(d["notes"]))
+            _why(kind, item_id)
             st.markdown(f"[Hansard]({d['url']})")
         else:
             r = found[found["doc_id"] == doc].iloc[0]
             st.markdown(f"### {ui.md_escape(r['title'])}")
             st.markdown(ui.md_escape(r["text_a"]))
+            _why(kind, item_id)
             st.markdown(f"[Hansard]({r['url']})")
 
 ui.source_footer(like=None, note="Parliamentary records")

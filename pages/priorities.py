@@ -114,6 +114,10 @@ with tab_i:
 
 with tab_p:
     qs = ui.query(core.tagged_questions, pid)
+    if ui.url_toggle("Only answers that say something new", key="new",
+                     help="At least one sentence of the answer appears in no earlier answer on kinship care."):
+        from kinmon.queries.records import questions_saying_something_new  # issue 10: what is new in an answer
+        qs = qs[qs["id"].isin(ui.query(questions_saying_something_new, pid))]
     deb = ui.query(core.tagged_debates, pid)
     page_sources.update(qs["source_id"])
     page_sources.update(deb["source_id"])
@@ -127,7 +131,7 @@ with tab_p:
                         f"asked by {who}{party} · answered {ui.fmt_date(q['date_answered'])} · "
                         f"[official record]({q['url']})")
             st.markdown(ui.md_escape(q["question_text"]))
-            if q["answer_text"]:
+            if isinstance(q["answer_text"], str) and q["answer_text"]:  # NaN when unanswered
                 excerpt = q["answer_text"] if len(q["answer_text"]) < 400 else q["answer_text"][:400] + " ..."
                 st.caption("Answer: " + ui.md_escape(excerpt))
             st.caption(f"Tagged by rule {ui.md_escape(q['rule_id'])} ({q['method']})")

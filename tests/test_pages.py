@@ -134,9 +134,10 @@ def test_other_pages_render_real_content(path, title):
 def test_hostile_upstream_text_is_escaped(tmp_path, use_store):
     data = copy_snapshot(tmp_path / "data")
     lines = (data / "questions.jsonl").read_text(encoding="utf-8").splitlines()
-    first = json.loads(lines[0])
-    first["heading"] = "<script>alert(1)</script>[click](javascript:alert(2))"
-    lines[0] = json.dumps(first)
+    for i, line in enumerate(lines):  # every heading, so whichever questions the page lists carry it
+        record = json.loads(line)
+        record["heading"] = "<script>alert(1)</script>[click](javascript:alert(2))"
+        lines[i] = json.dumps(record)
     (data / "questions.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     db = tmp_path / "k.duckdb"
     build_store(db, data)
