@@ -75,8 +75,7 @@ def merged_questions(current: list[dict], labelled: list[dict]) -> list[dict]:
 def members(questions: list[dict]) -> list[dict]:
     found: dict[int, dict] = {}
     for q in questions:
-        for id_key, member_key, role in (("_askingMemberId", "askingMember", "asked"),
-                                         ("_answeringMemberId", "answeringMember", "answered")):
+        for id_key, member_key in (("_askingMemberId", "askingMember"), ("_answeringMemberId", "answeringMember")):
             mid, m = q.get(id_key), q.get(member_key) or {}
             if not isinstance(mid, int) or not m.get("name"):
                 continue
