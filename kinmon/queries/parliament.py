@@ -333,7 +333,7 @@ def parliament_source_ids(con: duckdb.DuckDBPyConnection) -> list[str]:
 def question_date_range(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """The first and last dates any question was tabled or answered: the page's date slider bounds."""
     return con.execute("""
-        SELECT least(min(date_tabled), min(date_answered)) AS first_date,
-               greatest(max(date_tabled), max(date_answered)) AS last_date
+        SELECT least(min(date_tabled), min(tabled_month), min(date_answered)) AS first_date,
+               greatest(max(date_tabled), max(last_day(tabled_month)), max(date_answered)) AS last_date
         FROM written_question
     """).df()
