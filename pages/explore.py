@@ -32,9 +32,9 @@ def _why(kind: str, item_id: str) -> None:
     if reasons.empty:
         st.caption("No priority: no classification rule matched this record.")
         return
-    st.markdown("**Why these priorities**")
-    st.dataframe(reasons[["priority_id", "short_title", "rule_id", "why"]], hide_index=True,
-                 column_config={"priority_id": "Priority", "short_title": "Title", "rule_id": "Rule", "why": "Why"})
+    st.markdown("**Why these priorities**  \n" + "  \n".join(
+        f"{int(r.priority_id)}. {ui.md_escape(r.short_title)}: {ui.md_escape(r.why)} "
+        f"(`{ui.md_escape(r.rule_id)}`, rules {ui.md_escape(r.rules_version)})" for r in reasons.itertuples()))
 
 
 def _opts(column):

@@ -153,7 +153,8 @@ with left:
             when = f"tabled {_tabled(q['date_tabled'], q['tabled_month'])}" + (
                 f", answered {ui.fmt_date(q['date_answered'])}" if answered
                 else ", answer date not recorded" if isinstance(q["answer_excerpt"], str) else ", not yet answered")
-            heading = ui.md_escape(q["heading"] or f"Question {q['uin']}")
+            heading = ui.md_escape(q["heading"] if isinstance(q["heading"], str) and q["heading"] else (
+                f"Question {q['uin']}" if isinstance(q["uin"], str) and q["uin"] else "Written question"))
             link = f"[{heading}]({q['url']})" if isinstance(q["url"], str) and q["url"] else heading
             st.markdown(f"**{link}**  \n{ui.md_escape(who)} · {when}"
                         + (f" · priorities {q['priorities']}" if isinstance(q["priorities"], str) else ""))
@@ -164,12 +165,12 @@ with left:
                 st.caption(f"{kind}: {ui.md_escape(q['answer_excerpt'])}")
                 st.caption(_novelty(q["new_passages"], q["said_before"]))
             if ui.flag(q["is_curated"]):
-                st.caption("Transcribed from a public page; the live record replaces it once ingested.")
+                st.caption("From kinmon's curated snapshot (its source is listed below); a live ingest replaces it.")
 with right:
     st.markdown("**Written ministerial statements**")
     statements = ui.query(pq.latest_statements, *window)
     if statements.empty:
-        st.caption("No written statements in this view yet: run `python -m kinmon ingest parliament`.")
+        st.caption("No written statements in this view (`python -m kinmon ingest parliament` fetches the latest).")
     else:
         st.dataframe(statements[["date_made", "title", "member_name", "url"]], hide_index=True,
                      column_config={"date_made": st.column_config.DateColumn("Made"), "title": "Title",

@@ -134,4 +134,4 @@ def test_words_narrow_the_page_to_the_researchers_question(open_page):
     assert {m.label: m.value for m in at.metric}["Questions tabled"] == "5"
     at = open_page("curated", q='"special guardian" allowance OR allowances', **{"from": "2023-12-01"})
     assert {m.label: m.value for m in at.metric}["Questions tabled"] == "2"  # the two known to be since then
-    assert any("Transcribed from a public page" in c.value for c in at.caption)
+    assert any("From kinmon's curated snapshot" in c.value for c in at.caption)

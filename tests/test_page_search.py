@@ -44,15 +44,16 @@ def test_a_record_shows_what_is_new_sentence_by_sentence_and_why_its_priorities(
     assert sentences.count("<b>Said before, word for word</b>") == 6
     assert ("first in <a href='https://questions-statements.parliament.uk/written-questions/detail/2025-12-10/99083' "
             "rel='noopener noreferrer nofollow'>Kinship Care</a>, 19 Dec 2025)") in sentences
-    why = next(df.value for df in at.dataframe if "why" in df.value.columns)
-    assert list(why["priority_id"]) == [2] and why["why"].iloc[0].startswith("Money and legal help for kinship families")
+    why = next(m.value for m in at.markdown if m.value.startswith("**Why these priorities**"))
+    assert why.splitlines()[1].startswith("2. Support for every kinship family: Money and legal help for kinship families")
+    assert "(`p2-financial-support`, rules 2026-12-01.1)" in why
 
 
 def test_an_override_shows_its_reason(snapshot_store):
     at = open_page(q="levels", doc="question:-7")
-    why = next(df.value for df in at.dataframe if "why" in df.value.columns)
-    assert list(why["rule_id"]) == ["override"]
-    assert why["why"].iloc[0] == "Curated: Asks about the adequacy of 'existing levels of kinship care': how many, not support"
+    why = next(m.value for m in at.markdown if m.value.startswith("**Why these priorities**"))
+    assert len(why.splitlines()) == 2 and "(`override`, rules 2026-12-01.1)" in why
+    assert "Curated: Asks about the adequacy of 'existing levels of kinship care': how many, not support" in why
 
 
 def test_only_answers_that_say_something_new(snapshot_store):
