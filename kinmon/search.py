@@ -42,22 +42,24 @@ SELECT 'question:' || CAST(q.id AS VARCHAR) AS doc_id, 'question' AS item_type, 
        coalesce(q.date_tabled, q.tabled_month) AS tabled_low, coalesce(q.date_tabled, last_day(q.tabled_month)) AS tabled_high,
        (SELECT count(*) FROM answer_passage p WHERE p.question_id = q.id AND p.status = 'new') AS new_passages,
        (SELECT count(*) FROM answer_passage p WHERE p.question_id = q.id
-                                             AND p.status IN ('repeated', 'reworded')) AS repeated_passages
+                                             AND p.status IN ('repeated', 'reworded')) AS repeated_passages,
+       CASE WHEN q.date_answered IS NULL AND q.date_tabled IS NULL AND q.tabled_month IS NOT NULL THEN 'month'
+            END AS date_precision
 FROM written_question q
 UNION ALL
 SELECT 'statement:' || CAST(s.id AS VARCHAR), 'statement', CAST(s.id AS VARCHAR), s.date_made, NULL, NULL,
        coalesce(s.title, 'Written statement'), concat_ws(' ', s.title, s.text), s.text, NULL, s.url, s.house,
-       s.member_name, s.member_party, s.answering_body_name, 'made', false, s.source_id, NULL, NULL, NULL, NULL
+       s.member_name, s.member_party, s.answering_body_name, 'made', false, s.source_id, NULL, NULL, NULL, NULL, NULL
 FROM statement s
 UNION ALL
 SELECT 'debate:' || d.debate_id, 'debate', d.debate_id, d.date, NULL, NULL, d.title,
        concat_ws(' ', d.title, d.location, array_to_string(d.participants, '; '), d.notes), d.notes, NULL, d.url,
-       d.house, NULL, NULL, NULL, 'held', false, d.source_id, NULL, NULL, NULL, NULL
+       d.house, NULL, NULL, NULL, 'held', false, d.source_id, NULL, NULL, NULL, NULL, NULL
 FROM debate d
 UNION ALL
 SELECT 'contribution:' || c.contribution_id, 'contribution', c.contribution_id, c.sitting_date, NULL, NULL,
        coalesce(c.debate_title, 'Contribution'), concat_ws(' ', c.debate_title, c.text), c.text, NULL, c.url,
-       c.house, c.member_name, NULL, NULL, 'spoken', false, c.source_id, NULL, NULL, NULL, NULL
+       c.house, c.member_name, NULL, NULL, 'spoken', false, c.source_id, NULL, NULL, NULL, NULL, NULL
 FROM contribution c
 """
 
@@ -245,7 +247,7 @@ def search(con: duckdb.DuckDBPyConnection, text: str, filters: Filters | None = 
     sql = f"""
         SELECT d.doc_id, d.item_type, d.item_id, d.date, d.date_tabled, d.date_answered, d.title, d.house,
                d.member, d.party, d.department, d.status, d.is_named_day, d.url, d.source_id,
-               d.new_passages, d.repeated_passages, d.text_a, d.text_b, {score} AS score,
+               d.new_passages, d.repeated_passages, d.date_precision, d.text_a, d.text_b, {score} AS score,
                (SELECT string_agg(CAST(priority_id AS VARCHAR), ';' ORDER BY priority_id) FROM priority_tag t
                 WHERE t.item_type = d.item_type AND t.item_id = d.item_id) AS priorities
         FROM search_doc d WHERE {where}

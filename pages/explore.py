@@ -26,6 +26,13 @@ text = ui.url_text("Search", key="q", help=SEARCH_HELP,
                    placeholder='e.g. "kinship allowance" OR "special guardianship allowance"')
 
 
+def _when(day, precision) -> str:
+    """A record's date; a question whose source shows only the month it was tabled says so."""
+    if precision == "month" and pd.notna(day):
+        return f"tabled in {pd.Timestamp(day).strftime('%B %Y')} (day not recorded)"
+    return ui.fmt_date(day) if pd.notna(day) else "date not recorded"
+
+
 def _why(kind: str, item_id: str) -> None:
     """Each priority the record is tagged with, and the rule and words (or the curated reason) behind it."""
     reasons = ui.query(records.tag_reasons, kind, item_id)
@@ -94,7 +101,7 @@ tab_list, tab_table, tab_new = st.tabs(["Results", "Table", "What's new"])
 with tab_list:
     for _, r in found.head(RESULT_CARDS).iterrows():
         with st.container(border=True):
-            meta = " · ".join(x for x in [r["item_type"], r["house"], ui.fmt_date(r["date"]),
+            meta = " · ".join(x for x in [r["item_type"], r["house"], _when(r["date"], r["date_precision"]),
                                           r["member"] or "", r["party"] or "", r["department"] or "", r["status"]]
                               if isinstance(x, str) and x)
             st.markdown(f"**[{ui.md_escape(r['title'])}]({r['url']})**  \n{ui.md_escape(meta)}"
