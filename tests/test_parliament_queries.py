@@ -15,7 +15,7 @@ from kinmon.queries import parliament as q
 
 NOW = datetime(2024, 6, 1, 9, 0)
 QUESTION_COLUMNS = [
-    "id", "uin", "house", "date_tabled", "date_for_answer", "date_answered", "date_holding_answer",
+    "id", "uin", "house", "date_tabled", "tabled_month", "date_for_answer", "date_answered", "date_holding_answer",
     "date_answer_corrected", "answer_is_holding", "answer_is_correction", "is_named_day", "is_withdrawn", "heading",
     "question_text", "answer_text", "answering_body_name", "asking_member_name", "asking_member_party",
     "asking_member_from", "answering_member_name", "grouped_questions", "attachment_count", "url", "retrieved_at",

@@ -91,7 +91,8 @@ def questions_export(con: duckdb.DuckDBPyConnection, since: date | None = None, 
                      priority: int | None = None, words: str | None = None) -> pd.DataFrame:
     """One row per written question, live and curated, newest first; all of them unless filtered."""
     return con.execute(f"""
-        SELECT q.id, q.uin, q.house, q.date_tabled, q.date_for_answer, q.date_answered, q.date_holding_answer,
+        SELECT q.id, q.uin, q.house, q.date_tabled, q.tabled_month, q.date_for_answer, q.date_answered,
+               q.date_holding_answer,
                q.date_answer_corrected, q.answer_is_holding, q.answer_is_correction, q.is_named_day,
                q.is_withdrawn, q.heading, q.question_text, q.answer_text, q.answering_body_name,
                q.asking_member_name, q.asking_member_party, q.asking_member_from, q.answering_member_name,
