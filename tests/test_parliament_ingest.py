@@ -1003,3 +1003,21 @@ def test_ingest_all_runs_statistics_even_when_parliament_fails(fake, tmp_path, r
     assert both.stdout.startswith("statistics: succeeded, 0 added, 0 updated")
     assert both.stderr.startswith("kinmon: error: parliament ingest failed, store left unchanged: ")
     assert [(r.source, r.status) for r in read_journal(db)] == [("parliament", "failed"), ("statistics", "succeeded")]
+
+
+def test_a_live_question_replaces_the_snapshot_row_with_the_same_api_id(server, snapshot_store, db_path, monkeypatch):
+    # 1721298 (UIN 49) is in the shipped snapshot under its API id and in the real replay
+    shutil.copyfile(snapshot_store, db_path)
+    before = rows(db_path, "SELECT count(*), count(*) FILTER (WHERE id = 1721298 AND is_curated) FROM written_question")
+    for name in SERVICES:
+        monkeypatch.setenv(name, server.url)
+    fake = reset(server)
+    fake.add_real(sample_records())
+    result = run(db_path, REAL_SINCE, REAL_UNTIL)
+    assert result.status == "succeeded"
+    after = rows(db_path, "SELECT count(*), count(*) FILTER (WHERE id = 1721298 AND NOT is_curated) FROM written_question")
+    new_ids = set(KINSHIP_IN_SAMPLE) - {r[0] for r in rows(snapshot_store, "SELECT id FROM written_question")}
+    assert before == [(122, 1)] and after == [(122 + len(new_ids), 1)]
+    assert rows(db_path, "SELECT source_id, date_tabled FROM written_question WHERE id = 1721298") == [
+        ("parliament-written-questions", date(2024, 7, 17))]
+    assert rows(db_path, "SELECT count(*) FROM answer_passage WHERE question_id = 1721298") != [(0,)]
