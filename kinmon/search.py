@@ -23,6 +23,19 @@ import pandas as pd
 MAX_TERMS = 12
 SNIPPET_CHARS = 320
 FULL_LIMIT = 100_000  # "everything": exports and the question filter of the Parliament page
+NOT_RECORDED = "Not recorded"
+# Who asked or made a record, their party and the department answering: a question or statement always has
+# them, so where the record does not say, the facets count (and filter) it as "Not recorded". For debates
+# and speeches these do not apply and stay out of those facets.
+RECORDED_FACETS = frozenset({"member", "party", "department"})
+
+
+def facet_value(column: str, alias: str = "d") -> str:
+    """The SQL for a facet column's value, with "Not recorded" for questions and statements that lack it."""
+    if column in RECORDED_FACETS:
+        return (f"CASE WHEN {alias}.item_type IN ('question', 'statement') "
+                f"THEN coalesce({alias}.{column}, '{NOT_RECORDED}') ELSE {alias}.{column} END")
+    return f"{alias}.{column}"
 
 _DOCS = """
 CREATE OR REPLACE TABLE search_doc AS
@@ -203,10 +216,10 @@ def _where(query: Query, f: Filters) -> tuple[str, list]:
     for term in query.excluded:
         clauses.append("NOT regexp_matches(lower(d.body), ?)")
         params.append(_term_regex(term))
-    for column, values in (("d.item_type", f.item_types), ("d.house", f.houses), ("d.party", f.parties),
-                           ("d.member", f.members), ("d.department", f.departments), ("d.status", f.statuses)):
+    for column, values in (("item_type", f.item_types), ("house", f.houses), ("party", f.parties),
+                           ("member", f.members), ("department", f.departments), ("status", f.statuses)):
         if values:
-            clauses.append(f"list_contains(?, {column})")
+            clauses.append(f"list_contains(?, {facet_value(column)})")
             params.append(list(values))
     if f.priorities:
         clauses.append("EXISTS (SELECT 1 FROM priority_tag t WHERE t.item_type = d.item_type "
@@ -273,7 +286,8 @@ def facet_counts(con: duckdb.DuckDBPyConnection, text: str, column: str, filters
                   JOIN priority_tag t ON t.item_type = d.item_type AND t.item_id = d.item_id
                   WHERE {where} GROUP BY 1 ORDER BY 1"""
     else:
-        sql = f"""SELECT d.{column} AS value, count(*) AS n FROM search_doc d WHERE {where} AND d.{column} IS NOT NULL
+        sql = f"""SELECT {facet_value(column)} AS value, count(*) AS n FROM search_doc d
+                  WHERE {where} AND {facet_value(column)} IS NOT NULL
                   GROUP BY 1 ORDER BY n DESC, value"""
     return con.execute(sql, params).df()
 
@@ -306,8 +320,9 @@ def highlight(text: str | None, query_text: str, limit: int = SNIPPET_CHARS) -> 
 def options(con: duckdb.DuckDBPyConnection, column: str) -> list[str]:
     if column not in {"house", "party", "member", "department", "status", "item_type"}:
         raise ValueError(f"unknown column {column!r}")
+    value = facet_value(column, "search_doc")
     return [r[0] for r in con.execute(
-        f"SELECT DISTINCT {column} FROM search_doc WHERE {column} IS NOT NULL ORDER BY 1").fetchall()]
+        f"SELECT DISTINCT {value} FROM search_doc WHERE {value} IS NOT NULL ORDER BY 1").fetchall()]
 
 
 def results(con: duckdb.DuckDBPyConnection, text: str, limit: int = 200, **filters) -> pd.DataFrame:

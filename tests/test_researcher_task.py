@@ -44,10 +44,14 @@ def test_search_page_query_finds_the_questions_with_what_is_recorded(con):
     dated = search.results(con, TASK, item_types=("question",), tabled_from=SINCE)
     assert sorted(int(i) for i in dated["item_id"]) == [1797053, 1813580]  # the two known to be since December 2023
     by_party = search.facet(con, TASK, "party", item_types=("question",), tabled_from=SINCE, include_undated=True)
-    assert list(by_party.itertuples(index=False, name=None)) == [("Crossbench", 1)]
+    assert list(by_party.itertuples(index=False, name=None)) == [("Not recorded", 4), ("Crossbench", 1)]
     by_department = search.facet(con, TASK, "department", item_types=("question",), tabled_from=SINCE,
                                  include_undated=True)
-    assert list(by_department.itertuples(index=False, name=None)) == [("Department for Education", 3)]
+    assert list(by_department.itertuples(index=False, name=None)) == [("Department for Education", 3),
+                                                                       ("Not recorded", 2)]
+    # "Not recorded" is a value the researcher can pick, to see what the record does not say
+    unknown = search.results(con, TASK, item_types=("question",), parties=("Not recorded",))
+    assert sorted(int(i) for i in unknown["item_id"]) == [-10, -8, 1797053, 1813580]
 
 
 def test_parliament_page_queries_break_it_down_by_party_and_department(con):
