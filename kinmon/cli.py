@@ -45,8 +45,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path_or_url", nargs="?", metavar="PATH_OR_URL", help="with 'file': a CSV path or http(s) URL")
     p.add_argument("--since", metavar="YYYY-MM-DD", help="start of the window (default: last run's cursor less a look-back)")
     p.add_argument("--until", metavar="YYYY-MM-DD", help="end of the window (default: today)")
+    release = p.add_argument_group("with 'file': the file's release, when the registry (data/series.json) does not "
+                                   "know the file's bytes")
+    release.add_argument("--publication", metavar="TITLE", help="the publication, e.g. 'Children in need'")
+    release.add_argument("--release", metavar="TITLE", help="the release, e.g. 'Children in need, reporting year 2026'")
+    release.add_argument("--published", metavar="YYYY-MM-DD", help="the day the release was published")
+    release.add_argument("--source-url", metavar="URL", help="the release page or file URL, for citations")
     _db_option(p)
     p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("extract-statistics", help="rebuild data/statistics_extract*.csv from DfE's real files",
+                       description="Read every file of every release registered in data/series.json from FOLDER, "
+                                   "check its sha256, and write the rows kinmon shows, with their provenance, to "
+                                   "data/statistics_extract.csv and data/statistics_extract_releases.csv.")
+    p.add_argument("--source", metavar="FOLDER", help="where the real files are (default ../shared/reference/ees/real)")
+    p.add_argument("--output", metavar="DIR", help="where to write the two files (default data/)")
+    p.set_defaults(func=cmd_extract_statistics)
 
     p = sub.add_parser("status", help="rows held and the last runs of each source",
                        description="For each source: rows held, last successful run, last error.")
@@ -103,12 +117,22 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     if args.source == "file":
         if not args.path_or_url:
             raise UsageError("ingest file needs PATH_OR_URL")
-        from kinmon.ingest.statistics import ingest_file
+        from kinmon.ingest.statistics import ReleaseOptions, ingest_file
 
-        _print_run(ingest_file(db, args.path_or_url))
+        try:
+            published = parse_day(args.published, "--published")
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        if args.source_url and not args.source_url.startswith(("http://", "https://")):
+            raise UsageError("--source-url must be an http(s) URL")
+        options = ReleaseOptions(publication=args.publication, release=args.release, published=published,
+                                 source_url=args.source_url)
+        _print_run(ingest_file(db, args.path_or_url, options=options))
         return 0
     if args.path_or_url:
         raise UsageError(f"ingest {args.source} takes no PATH_OR_URL")
+    if any((args.publication, args.release, args.published, args.source_url)):
+        raise UsageError("--publication, --release, --published and --source-url are for ingest file")
     return _ingest_sources(db, args.source, since, until)
 
 
@@ -141,6 +165,17 @@ def _ingest_sources(db: Path, source: str, since, until) -> int:
 def _print_run(r) -> None:
     print(f"{r.source}: {r.status}, {r.rows_added} added, {r.rows_updated} updated"
           + (f", cursor {r.cursor}" if r.cursor else ""))
+    for note in (getattr(r, "notes", None) or "").splitlines():
+        if note:
+            print(f"  note: {note}")
+
+
+def cmd_extract_statistics(args: argparse.Namespace) -> int:
+    from kinmon.ingest.extract import write_extract
+
+    values, releases, n = write_extract(args.source, args.output)
+    print(f"wrote {n} values to {values} and their provenance to {releases}")
+    return 0
 
 
 def cmd_status(args: argparse.Namespace) -> int:

@@ -20,8 +20,6 @@ from typing import Callable
 import duckdb
 import pandas as pd
 
-from kinmon import REPOSITORY_URL
-
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 PROJECT_NAME = "kinmon, a monitor of the National Kinship Care Strategy"
 
@@ -65,14 +63,68 @@ def sources_for(con: duckdb.DuckDBPyConnection, source_ids: list[str]) -> pd.Dat
     ).df()
 
 
+RELATIVE_LINK_NOTE = ("a link relative to the kinmon site it was copied from: set KINMON_PUBLIC_URL to cite "
+                      "the full address")
+
+
 def citation(title: str, sources: pd.DataFrame, retrieved: date | None = None, url: str | None = None) -> str:
-    """A ready-to-paste citation naming kinmon, the upstream publishers and the retrieval date."""
-    publishers = sorted(set(sources["publisher"])) if len(sources) else []
+    """A ready-to-paste citation: kinmon, the view's title, each publisher with the titles of its
+    sources (for statistics, the releases), the licences, the retrieval date and the view's own
+    address. Without KINMON_PUBLIC_URL the address is the relative permalink, and says so; a
+    citation never points at the code repository instead of the view."""
     when = retrieved or (pd.to_datetime(sources["retrieved_at"]).max().date() if len(sources) else date.today())
-    upstream = f" Data from {', '.join(publishers)}." if publishers else ""
+    upstream = ""
+    if len(sources):
+        named = []
+        for publisher, group in sources.groupby("publisher", sort=True):
+            titles = list(dict.fromkeys(str(t) for t in group["title"]))
+            shown = titles[:3] + ([f"and {len(titles) - 3} more"] if len(titles) > 3 else [])
+            named.append(f"{publisher} ({'; '.join(shown)})")
+        upstream = f" Data from {', '.join(named)}."
     licences = sorted(set(sources["licence"])) if len(sources) else []
     lic = f" Licence: {'; '.join(licences)}." if licences else ""
-    return f"{PROJECT_NAME}: {title}.{upstream}{lic} Retrieved {when.isoformat()} from {url or REPOSITORY_URL}."
+    if url and url.startswith(("http://", "https://")):
+        where = f" Available at {url}."
+    elif url:
+        where = f" View: {url} ({RELATIVE_LINK_NOTE})."
+    else:
+        where = " View address unknown: set KINMON_PUBLIC_URL to cite this view's address."
+    return f"{PROJECT_NAME}: {title}.{upstream}{lic} Retrieved {when.isoformat()}.{where}"
+
+
+def statistics_table(values: pd.DataFrame) -> pd.DataFrame:
+    """Statistics as shown (kinmon.queries.statistics.series_values or la_comparison) with the plain
+    headers of a spreadsheet: Period, Area, Value (a number, empty when suppressed), Suppressed (the
+    code), Label (the value as shown), then its release, publication date and source."""
+    out = pd.DataFrame({
+        "Period": values["time_period"], "Period ends": values["period_end"], "Area": values["geography_name"],
+        "Area code": values["geography_code"],
+        "Value": pd.to_numeric(values["value"], errors="coerce").astype("float64"),
+        "Suppressed": values["suppression"].astype(object).where(values["suppression"].notna(), None),
+        "Label": values["display"], "Unit": values["unit"], "Release": values["release_title"],
+        "Published": values["published_on"], "Source": values["source_url"], "Publisher": values["source_publisher"],
+        "Licence": values["licence"], "Latest release": values["is_latest"].astype(bool),
+    })
+    if "rank" in values.columns:
+        out.insert(0, "Rank", values["rank"])
+    if "recorded_as" in values.columns:
+        out.insert(4, "Published under", values["recorded_as"])
+    out["Source id"] = values["source_id"]
+    return out.reset_index(drop=True)
+
+
+def release_lines(df: pd.DataFrame) -> list[tuple[str, str]]:
+    """README lines naming the releases of the rows in a table with Release/Published/Source columns, newest first."""
+    if not {"Release", "Published", "Source"} <= set(df.columns) or df.empty:
+        return []
+    found = df[["Release", "Published", "Source"]].drop_duplicates(subset=["Release", "Published"])
+    found = found.sort_values("Published", ascending=False, na_position="last", kind="stable")
+    lines = []
+    for _, r in found.iterrows():
+        when = f"published {pd.Timestamp(r['Published']):%-d %B %Y}" if not pd.isna(r["Published"]) else \
+            "publication date not recorded"
+        lines.append(("Release", f"{r['Release']} ({when})" + (f" <{r['Source']}>" if _present(r["Source"]) else "")))
+    return lines
 
 
 def readme_lines(title: str, df: pd.DataFrame, sources: pd.DataFrame, filters: dict | None = None,
@@ -83,6 +135,7 @@ def readme_lines(title: str, df: pd.DataFrame, sources: pd.DataFrame, filters: d
         lines.append(("Filters applied", "; ".join(f"{k} = {v}" for k, v in filters.items())))
     if view_url:
         lines.append(("View", view_url))
+    lines.extend(release_lines(df))
     for _, s in sources.iterrows():
         lines.append(("Source", f"{s['publisher']}: {s['title']}" + (f" <{s['url']}>" if _present(s["url"]) else "")))
         lines.append(("Licence", s["licence"] + (f" <{s['licence_url']}>" if _present(s["licence_url"]) else "")))

@@ -595,7 +595,7 @@ def _read_glossary(data_dir: Path, snap: Snapshot) -> None:
 
 def _read_indicators(data_dir: Path, snap: Snapshot) -> None:
     path = data_dir / "indicators.csv"
-    known = {s[0] for s in snap.tables["series"]}
+    known = {s["series_id"] for s in snap.tables["series"]}
     rows: list[tuple] = []
     seq: dict[int, int] = {}
     for line, r in read_csv(path, ["priority_id", "series_id", "headline", "note"]):
@@ -658,12 +658,25 @@ def _release_year(publication: str) -> int:
 
 
 def _read_figures(data_dir: Path, snap: Snapshot, retrieved: datetime) -> None:
+    """DfE's statistics from the shipped extract of its real files, then the curated figures.
+
+    A curated figure whose URL is a registered DfE release's page is recorded under that release
+    (its title, publication date and licence); others get a release of their own. The latest
+    vintage of each period and place is the one from the newest dated release, then the newest
+    reporting year named in the publication, then the first listed.
+    """
+    from kinmon.ingest.registry import load_registry, load_releases
+
+    specs = {s.series_id: s for s in load_registry(data_dir / "series.json")}
+    registered = {r.release_id: r for r in load_releases(data_dir / "series.json", list(specs.values()))}
+    by_url = {r.url: r for r in registered.values()}
+    releases: dict[str, dict] = {}
+    series: dict[str, dict] = {}
+    obs = _read_extract(data_dir, snap, specs, registered, releases, series)
     path = data_dir / "figures.csv"
     cols = ["measure", "geography", "period", "value", "unit", "source_publication", "source_url", "notes"]
     measures = _read_measures(data_dir)
-    obs: list[dict] = []
-    releases: dict[str, tuple] = {}
-    series: dict[str, tuple] = {}
+    curated: list[dict] = []
     for line, r in read_csv(path, cols):
         def build(r: dict) -> dict:
             _required(r, "measure", "geography", "period", "value", "unit", "source_publication", "source_url")
@@ -684,46 +697,118 @@ def _read_figures(data_dir: Path, snap: Snapshot, retrieved: datetime) -> None:
             host = urlsplit(url).netloc.lower()
             publisher = HOST_PUBLISHERS.get(host, host)
             licence = OPL if host in PARLIAMENT_HOSTS else OGL if host in OGL_HOSTS else QUOTED
-            rid = release_id_for(url, r["source_publication"])
-            sid = _source(snap, f"figure:{rid}", publisher, r["source_publication"].strip(), url, licence, retrieved)
-            releases.setdefault(rid, (rid, r["source_publication"].strip(), r["source_publication"].strip(), None,
-                                      None, None, url, True, None, sid, retrieved))
-            return dict(series_id=r["measure"], time_period=r["period"].strip(), period_end=parse_period_end(r["period"]),
-                        level=level, code=code, name=name, value=value, words=words, suppression=suppression,
-                        unit=r["unit"].strip(), release_id=rid, source_id=sid,
-                        notes="; ".join(x for x in (f"coverage: {qualifier}" if qualifier else "", r["notes"].strip()) if x) or None,
-                        url=url, year=_release_year(r["source_publication"]))
+            known = by_url.get(url)
+            rid = known.release_id if known else release_id_for(url, r["source_publication"])
+            sid = _source(snap, f"figure:{release_id_for(url, r['source_publication'])}", publisher,
+                          r["source_publication"].strip(), url, licence, retrieved)
+            if known:
+                _registered_release(known, snap, releases)
+            else:
+                releases.setdefault(rid, dict(release_id=rid, publication=r["source_publication"].strip(),
+                                              title=r["source_publication"].strip(), published_on=None,
+                                              published_note=None, url=url, is_latest=True, source_id=sid,
+                                              retrieved_at=retrieved))
+            return dict(series_id=r["measure"], time_period=r["period"].strip(), time_identifier=None,
+                        period_end=parse_period_end(r["period"]), geographic_level=level, geography_code=code,
+                        geography_name=name, filter_key="", filters=None, indicator=None, value=value, value_text=words,
+                        suppression=suppression, unit=r["unit"].strip(), release_id=rid, is_latest=False,
+                        notes="; ".join(x for x in (f"coverage: {qualifier}" if qualifier else "", r["notes"].strip())
+                                        if x) or None,
+                        source_id=sid, source_url=url, retrieved_at=retrieved,
+                        _year=_release_year(r["source_publication"]))
         o = _checked(path, line, build, r)
-        o["line"] = line
-        if o["series_id"] not in measures:
+        o["_line"] = line
+        if o["series_id"] not in measures and o["series_id"] not in specs:
             raise SnapshotError(path, line, f"measure {o['series_id']!r} has no row in measures.csv (title, priorities)")
-        title, description, prios, is_context = measures[o["series_id"]]
-        series.setdefault(o["series_id"], (o["series_id"], title, o["unit"], description, prios,
-                                           "Curated published figures", None, None, None, is_context,
-                                           "snapshot-figures"))
-        obs.append(o)
+        if o["series_id"] not in specs:
+            title, description, prios, is_context = measures[o["series_id"]]
+            series.setdefault(o["series_id"], dict(
+                series_id=o["series_id"], title=title, unit=o["unit"], description=description, priorities=prios,
+                publisher="Curated published figures", is_context=is_context, source_id="snapshot-figures"))
+        curated.append(o)
     _source(snap, "snapshot-figures", "kinmon", "Published figures on kinship care, curated with their sources",
             None, QUOTED, retrieved)
-    seen: set = set()
-    latest: dict[tuple, dict] = {}
-    for o in obs:
-        key = (o["series_id"], o["time_period"], o["level"], o["code"], "", o["release_id"])
+    seen: dict[tuple, int] = {}
+    for o in obs + curated:
+        key = tuple(o[k] for k in ("series_id", "time_period", "geographic_level", "geography_code", "filter_key",
+                                   "release_id"))
         if key in seen:
-            raise SnapshotError(path, o["line"], f"duplicate figure {key[:4]} from the same release")
-        seen.add(key)
-        slot = (o["series_id"], o["time_period"], o["level"], o["code"])
-        # The latest vintage is the most recent reporting year; on a tie, the first row listed.
-        if slot not in latest or o["year"] > latest[slot]["year"]:
-            latest[slot] = o
-    snap.tables["observation"] = [
-        (o["series_id"], o["time_period"], None, o["period_end"], o["level"], o["code"], o["name"], "", None, None,
-         o["value"], o["words"], o["suppression"], o["unit"], o["release_id"],
-         latest[(o["series_id"], o["time_period"], o["level"], o["code"])] is o, o["notes"], o["source_id"], o["url"],
-         retrieved)
-        for o in obs
-    ]
+            raise SnapshotError(path, o.get("_line"), f"duplicate figure {key[:4]} from release {key[5]} "
+                                f"(also {'line ' + str(seen[key]) if seen[key] else 'in the statistics extract'})")
+        seen[key] = o.get("_line") or 0
+    _mark_latest(obs + curated, releases)
+    snap.tables["observation"] = [{k: v for k, v in o.items() if not k.startswith("_")} for o in obs + curated]
     snap.tables["release"] = list(releases.values())
     snap.tables["series"] = list(series.values())
+
+
+def _registered_release(release, snap: Snapshot, releases: dict[str, dict]) -> str:
+    """The store rows of a registered DfE release (kinmon.ingest.registry.ReleaseSpec): its source and release."""
+    sid = f"file:{release.release_id}"
+    retrieved = datetime.combine(min(f.retrieved_on for f in release.files), datetime.min.time())
+    _source(snap, sid, release.publisher, f"{release.publication_title}: {release.title}", release.url,
+            (release.licence, release.licence_url), retrieved)
+    releases.setdefault(release.release_id, dict(
+        release_id=release.release_id, publication=release.publication_title, title=release.title,
+        published_on=release.published_on, published_note=release.published_note, url=release.url, is_latest=True,
+        source_id=sid, retrieved_at=retrieved))
+    return sid
+
+
+def _read_extract(data_dir: Path, snap: Snapshot, specs: dict, registered: dict, releases: dict[str, dict],
+                  series: dict[str, dict]) -> list[dict]:
+    """Observations from data/statistics_extract.csv, as `ingest file` stores the same rows of the real files."""
+    from kinmon.ingest.extract import EXTRACT_COLUMNS, EXTRACT_RELEASES_PATH, RELEASE_COLUMNS
+    from kinmon.ingest.geography import read_geography
+    from kinmon.ingest.observations import series_record
+
+    rel_path = data_dir / EXTRACT_RELEASES_PATH.name
+    taken: dict[tuple[str, str], dict] = {}
+    for line, r in read_csv(rel_path, RELEASE_COLUMNS):
+        if r["release_id"] not in registered or r["series_id"] not in specs:
+            raise SnapshotError(rel_path, line, f"release {r['release_id']!r} or series {r['series_id']!r} is not "
+                                "in series.json: run `python -m kinmon extract-statistics`")
+        taken[(r["release_id"], r["series_id"])] = r
+    names = {g["code"]: g["name"] for g in read_geography(data_dir / "geography.csv")}
+    path = data_dir / "statistics_extract.csv"
+    out = []
+    for line, r in read_csv(path, EXTRACT_COLUMNS):
+        def build(r: dict) -> dict:
+            how = taken.get((r["release_id"], r["series_id"]))
+            if how is None:
+                raise ValueError(f"{r['series_id']} from {r['release_id']} is not in {rel_path.name}")
+            spec, release = specs[r["series_id"]], registered[r["release_id"]]
+            end = date.fromisoformat(r["time_period"][-10:])
+            if how["time_identifier"] != "Reporting year":
+                raise ValueError(f"time identifier {how['time_identifier']!r}: only reporting years are extracted")
+            sid = _registered_release(release, snap, releases)
+            series.setdefault(spec.series_id, series_record(spec, sid))
+            value = float(r["value"]) if r["value"] else None
+            return dict(series_id=spec.series_id, time_period=r["time_period"], time_identifier=how["time_identifier"],
+                        period_end=end, geographic_level=r["geographic_level"], geography_code=r["geography_code"],
+                        geography_name=r["geography_name"] or names.get(r["geography_code"])
+                        or r["geography_code"].partition(":")[2] or None,
+                        filter_key="", filters=how["filters"] or None, indicator=how["indicator"], value=value,
+                        value_text=None, suppression=r["suppression"] or None, unit=spec.unit,
+                        release_id=release.release_id, is_latest=False,
+                        notes=f"published as Reporting year {end.year}", source_id=sid, source_url=release.url,
+                        retrieved_at=releases[release.release_id]["retrieved_at"], _year=0)
+        out.append(_checked(path, line, build, r))
+    return out
+
+
+def _mark_latest(obs: list[dict], releases: dict[str, dict]) -> None:
+    """is_latest: per period and place, the newest dated release, then the newest reporting year, then the first."""
+    best: dict[tuple, dict] = {}
+    def rank(o: dict) -> tuple:
+        published = releases[o["release_id"]]["published_on"]
+        return (published is not None, published or date.min, o["_year"])
+    for o in obs:
+        slot = (o["series_id"], o["time_period"], o["geographic_level"], o["geography_code"], o["filter_key"])
+        if slot not in best or rank(o) > rank(best[slot]):
+            best[slot] = o
+    for o in best.values():
+        o["is_latest"] = True
 
 
 # ---------------------------------------------------------------- writing
@@ -773,7 +858,7 @@ def derive(con: duckdb.DuckDBPyConnection, data_dir: Path = DATA_DIR) -> dict[st
 
     rules = classify.load_rules(Path(data_dir) / "classification_rules.json")
     overrides = classify.load_overrides(Path(data_dir) / "classification_overrides.csv")
-    from kinmon.ingest.statistics import load_geography
+    from kinmon.ingest.geography import load_geography
 
     return {"geography": load_geography(con, Path(data_dir) / "geography.csv"),
             "priority_tag": classify.retag_all(con, rules, overrides),
@@ -790,6 +875,7 @@ def build(db: Path, *, force: bool = False, data_dir: Path = DATA_DIR) -> dict[s
     with store.writer(db, fresh=True) as con:
         counts = write(con, snap, data_dir)
         now = store.utcnow()
-        con.execute("INSERT INTO ingest_run VALUES (?, 'snapshot', NULL, NULL, ?, ?, 'succeeded', ?, 0, ?, NULL)",
+        con.execute("INSERT INTO ingest_run (run_id, source, started_at, finished_at, status, rows_added, rows_updated, "
+                    "cursor) VALUES (?, 'snapshot', ?, ?, 'succeeded', ?, 0, ?)",
                     [store.new_run_id(), now, now, sum(counts.values()), snap.compiled_on.isoformat()])
     return counts

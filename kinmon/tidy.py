@@ -221,6 +221,28 @@ def period_end(time_period: str, time_identifier: str, year_end: tuple[int, int]
     return None
 
 
+def period_label(time_period: str, time_identifier: str, end: date | None, period_type: str | None) -> str:
+    """One shape for a series' periods whatever words a release used: a flow (a count over a year) is
+    "YYYY-MM-DD/YYYY-MM-DD", the year to its end ("Reporting year 2024" = "2023-04-01/2024-03-31");
+    a stock (a count on a day) is that day, "YYYY-MM-DD". Without a period type, or for a period
+    that is not a whole year with an end day, the period stays as published."""
+    if period_type is None or end is None:
+        return time_period
+    if period_type == "stock":
+        return end.isoformat()
+    if normalise_label(time_identifier) not in _YEAR_ENDS:
+        return time_period
+    start = date.fromordinal(_year_before(end).toordinal() + 1)
+    return f"{start.isoformat()}/{end.isoformat()}"
+
+
+def _year_before(day: date) -> date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
 def filter_key(filters: dict[str, str], columns: list[str] | None = None) -> str:
     """A stable key for a combination of filter values: 'column=value' pairs sorted by column.
 

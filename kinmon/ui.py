@@ -231,9 +231,10 @@ def download_row(shown: pd.DataFrame, name: str, title: str, *, full: pd.DataFra
 
 
 def _source_ids(df: pd.DataFrame) -> list[str]:
-    if df is None or "source_id" not in df.columns:
+    column = next((c for c in ("source_id", "Source id") if df is not None and c in df.columns), None)
+    if column is None:
         return []
-    return sorted({str(s) for s in df["source_id"].dropna().unique()})
+    return sorted({str(s) for s in df[column].dropna().unique()})
 
 
 def current_view_url() -> str | None:
@@ -242,9 +243,7 @@ def current_view_url() -> str | None:
         params = st.query_params.to_dict()
     except Exception:  # noqa: BLE001 - outside a running app there is no URL
         return None
-    base = config.public_url()
-    if not base:
-        return None
+    base = config.public_url() or ""  # unset: the relative permalink, which the citation says it is
     page = st.session_state.get("_kinmon_page_path", "")
     qs = "&".join(f"{k}={v}" for k, v in params.items())
     return f"{base}/{page}" + (f"?{qs}" if qs else "")

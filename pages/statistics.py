@@ -4,7 +4,7 @@ from datetime import date
 
 import streamlit as st
 
-from kinmon import ui
+from kinmon import exports, ui
 from kinmon.charts import statistics as charts
 from kinmon.queries import statistics as stats
 
@@ -13,6 +13,15 @@ LEVELS = ["National", "Regional", "Local authority"]
 LEVEL_WORDS = {"National": "England (or a wider country)", "Regional": "A region", "Local authority": "A council"}
 SHOW_CHOICES = {"top": "Highest 20", "bottom": "Lowest 20", "all": "All councils"}
 RANKED = 20
+TABLE_COLUMNS = {
+    "Value": st.column_config.NumberColumn("Value", help="The number as published; empty when it is suppressed"),
+    "Suppressed": st.column_config.TextColumn("Suppressed", help="The statistical code published instead of a number"),
+    "Label": st.column_config.TextColumn("As shown"),
+    "Period ends": st.column_config.DateColumn("Period ends"),
+    "Published": st.column_config.DateColumn("Published"),
+    "Latest release": st.column_config.CheckboxColumn("Latest release"),
+    "Source": st.column_config.LinkColumn("Source", display_text="open"),
+}
 
 ui.page_header("What do the published statistics show?",
                "Official figures on kinship care and the care system, chosen for the Kinship Care Alliance's "
@@ -77,8 +86,8 @@ values = ui.query(stats.series_values, sid, code, filter_key=filter_key, all_vin
 # ---------------------------------------------------------------- the chart and the table, side by side
 shown = values[values["is_shown_vintage"]] if len(values) else values
 codes_seen = list(values["suppression"].dropna()) if len(values) else []
-source = charts.source_line(info.get("source_publisher"), info.get("release_title"), info.get("published_on"),
-                            info.get("licence"), codes_seen)
+releases = stats.releases_shown(values)  # exactly the releases of the values drawn, newest first
+source = charts.releases_line(releases, codes_seen)
 title = charts.chart_title(info["title"], place, start, end)
 st.subheader(title)
 for note in ui.query(stats.geography_notes, code):
@@ -89,25 +98,21 @@ else:
     left, right = st.columns([3, 2])
     with left:
         ui.chart(charts.series_over_time(values, title, source, info.get("unit")), f"kinmon-{sid}", key="series")
-    table = values[["time_period", "display", "period_end", "geography_name", "recorded_as", "release_title",
-                    "published_on", "is_latest", "source_url", "source_id"]]
+    table = exports.statistics_table(values)
     with right:
-        st.dataframe(table.drop(columns=["source_id"]), hide_index=True, height=380,
-                     column_config={
-                         "time_period": "Period", "display": "Value", "geography_name": "Place",
-                         "period_end": st.column_config.DateColumn("Period ends"),
-                         "recorded_as": "Published under", "release_title": "Release",
-                         "published_on": st.column_config.DateColumn("Published"),
-                         "is_latest": st.column_config.CheckboxColumn("Latest release"),
-                         "source_url": st.column_config.LinkColumn("Source", display_text="open")})
+        st.dataframe(table.drop(columns=["Source id", "Area code", "Publisher", "Licence", "Unit"]), hide_index=True,
+                     height=380, column_config=TABLE_COLUMNS)
     notes = [f"Unit: {ui.md_escape(info.get('unit') or 'as published')}."]
     if codes_seen:
         notes.append("Codes: " + ui.md_escape(charts.suppression_note(codes_seen)) + ".")
+    for _, r in releases[releases["published_note"].notna()].iterrows():
+        notes.append(f"Release date of {ui.md_escape(r['release_title'])}: {ui.md_escape(r['published_note'])}.")
     if info.get("newer_available"):
         notes.append(f"A newer version ({ui.md_escape(info['newer_available'])}) of this data set exists than the one "
                      "kinmon is pinned to.")
-    if shown["release_id"].astype(str).str.startswith("curated-").any():
-        notes.append("Some values are curated from published reports (data/figures.csv), with their sources.")
+    if sid.endswith("_as_reported"):
+        notes.append("These figures were read from reports by others, not from a DfE release: they are kept apart "
+                     "from DfE's own series.")
     st.caption(" ".join(notes))
     ui.download_row(table, f"{sid}-{code}", title, full=ui.query(stats.observations_export, sid),
                     filters={"measure": sid, "place": place, "breakdown": filter_key or "all", "from": first,
@@ -141,19 +146,16 @@ if periods:
     left, right = st.columns([3, 2])
     with left:
         ui.chart(charts.councils_ranked(picked, ranked_title,
-                                               charts.source_line(info.get("source_publisher"), info.get("release_title"),
-                                                                  info.get("published_on"), info.get("licence"),
-                                                                  list(comparison["suppression"].dropna())),
-                                               info.get("unit"), highlight=code),
+                                        charts.releases_line(stats.releases_shown(picked),
+                                                             list(picked["suppression"].dropna())),
+                                        info.get("unit"), highlight=code),
                  f"kinmon-{sid}-councils", key="councils")
-    ranked = picked[["rank", "geography_name", "geography_code", "display", "time_period", "release_title",
-                     "source_url", "source_id"]]
+    ranked = exports.statistics_table(picked)
     with right:
-        st.dataframe(ranked.drop(columns=["source_id"]), hide_index=True, height=420,
-                     column_config={"rank": st.column_config.NumberColumn("Rank"), "geography_name": "Council",
-                                    "geography_code": "Code", "display": "Value", "time_period": "Period",
-                                    "release_title": "Release",
-                                    "source_url": st.column_config.LinkColumn("Source", display_text="open")})
+        st.dataframe(ranked[["Rank", "Area", "Area code", "Value", "Suppressed", "Label", "Period", "Release",
+                             "Published", "Source"]], hide_index=True, height=420,
+                     column_config={**TABLE_COLUMNS, "Rank": st.column_config.NumberColumn("Rank"),
+                                    "Area": "Council", "Area code": "Code"})
     if len(suppressed) and show != "all":
         st.caption(f"{len(suppressed)} {'council has' if len(suppressed) == 1 else 'councils have'} no number "
                    "published for this year: "
@@ -161,7 +163,7 @@ if periods:
                    + ".")
     st.caption("Councils' figures are not rounded; national and regional ones are rounded to the nearest 10. "
                "Councils that merged or split are labelled, not joined up.")
-    ui.download_row(ranked, f"{sid}-councils-{period:%Y}", ranked_title, full=comparison,
+    ui.download_row(ranked, f"{sid}-councils-{period:%Y}", ranked_title, full=exports.statistics_table(comparison),
                     filters={"measure": sid, "year ending": period, "show": SHOW_CHOICES[show]}, key="councils")
 
 ui.source_footer(sorted(set(values["source_id"].dropna())) if len(values) else None,

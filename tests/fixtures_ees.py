@@ -391,3 +391,30 @@ def serve_discoverable_world(replay: Any, ceased_title: str = "CLA who ceased du
     serve_ceased(replay, versions=("1.0",), title=ceased_title)
     serve_table(replay, DS_CLA_31_MARCH, CLA_31_MARCH_TITLE, CLA_31_MARCH_ROWS)
     serve_table(replay, DS_CIN_B1, CIN_B1_TITLE, CIN_B1_ROWS, schema=CIN_SCHEMA, version_fields=CIN_RELEASE)
+
+
+# The real API data set for the looked-after national counts, as ../shared/reference/ees/real/README.md
+# describes it: national only, filter population_type (labels as the API gives them), indicator
+# children_count (label "Number"). Values are DfE's own, from the 2025-release file
+# cla_number_and_rate_per_10k_children_2025_release.csv (national rows).
+TS_TITLE = "Time series of children looked after data - 1994 to 2025"
+TS_LOOKED_AFTER = "Children looked after on 31 March"
+TS_CEASING = "Children ceasing to be looked after during the year"
+TS_SCHEMA = {"filters": [("fPopT", "population_type", "Population type")],
+             "indicators": [("iCntT", "children_count", "Number", "")]}
+TS_VALUES = {TS_LOOKED_AFTER: {"2021": "80780", "2022": "82090", "2023": "83750", "2024": "83530", "2025": "81770"},
+             TS_CEASING: {"2021": "28120", "2022": "30230", "2023": "31850", "2024": "33780", "2025": "34450"}}
+TS_ROWS = {"1.0": [{"period": p, "code": "RY", "level": "NAT", "loc": "eng01", "filters": {"population_type": label},
+                    "values": {"children_count": v}} for label, by_year in TS_VALUES.items() for p, v in by_year.items()]}
+
+
+def serve_time_series(replay: Any) -> None:
+    """Routes for data set 019a9c62-... (summary, versions, national-only meta, query), in the API's shapes."""
+    fields = {"published": "2025-11-26T08:32:42+00:00", "release": {"title": "Reporting year 2025", "slug": "2025"},
+              "geographicLevels": ["National"], "filters": ["Population type"], "indicators": ["Number"],
+              "timePeriods": {"start": "1994", "end": "2025"}}
+    serve_table(replay, DS_CLA_TIME_SERIES, TS_TITLE, TS_ROWS, schema=TS_SCHEMA, version_fields=fields)
+    meta = table_meta(TS_ROWS["1.0"], TS_SCHEMA)
+    meta["geographicLevels"] = [{"code": "NAT", "label": "National"}]
+    meta["locations"] = [loc for loc in meta["locations"] if loc["level"]["code"] == "NAT"]
+    replay.route("GET", f"/v1/data-sets/{DS_CLA_TIME_SERIES}/meta", Reply.json(meta))

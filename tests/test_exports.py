@@ -26,8 +26,20 @@ def test_citation_names_kinmon_publishers_licences_and_date():
     text = exports.citation("Children leaving care on an SGO", SOURCES, url="https://kinmon.example/statistics?x=1")
     assert text == (
         "kinmon, a monitor of the National Kinship Care Strategy: Children leaving care on an SGO. Data from "
-        "Department for Education, UK Parliament. Licence: Open Government Licence v3.0; Open Parliament Licence "
-        "v3.0. Retrieved 2026-11-02 from https://kinmon.example/statistics?x=1.")
+        "Department for Education (Children looked after), UK Parliament (Written questions). Licence: Open "
+        "Government Licence v3.0; Open Parliament Licence v3.0. Retrieved 2026-11-02. Available at "
+        "https://kinmon.example/statistics?x=1.")
+
+
+def test_citation_links_the_view_itself_never_the_repository():
+    from kinmon import REPOSITORY_URL
+
+    relative = exports.citation("T", SOURCES, url="/statistics?measure=x")
+    assert relative.endswith("View: /statistics?measure=x (a link relative to the kinmon site it was copied from: "
+                             "set KINMON_PUBLIC_URL to cite the full address).")
+    unknown = exports.citation("T", SOURCES)
+    assert unknown.endswith("View address unknown: set KINMON_PUBLIC_URL to cite this view's address.")
+    assert REPOSITORY_URL not in relative + unknown
 
 
 def test_csv_keeps_suppression_codes_and_neutralises_formulas():

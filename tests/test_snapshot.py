@@ -30,7 +30,10 @@ def test_every_snapshot_row_is_loaded(built):
     for table, filename in expected.items():
         where = "WHERE method = 'curated'" if table == "evidence" else ""  # suggested links are derived
         held = con.execute(f"SELECT count(*) FROM {table} {where}").fetchone()[0]
-        assert held == count_lines(DATA_DIR / filename) == counts[table], table
+        lines = count_lines(DATA_DIR / filename)
+        if table == "observation":  # curated figures and the extract of DfE's real files
+            lines += count_lines(DATA_DIR / "statistics_extract.csv")
+        assert held == lines == counts[table], table
     assert con.execute("SELECT list(priority_id ORDER BY priority_id) FROM priority").fetchone()[0] == [1, 2, 3, 4, 5, 6, 7]
 
 
@@ -74,9 +77,9 @@ def test_vintages_are_kept_and_the_latest_is_marked(built):
     con, _ = built
     rows = con.execute(
         "SELECT value, is_latest FROM observation WHERE series_id = 'children_looked_after_31_march' "
-        "AND time_period = '2022-03-31' AND geography_code = 'E92000001' ORDER BY value").fetchall()
-    # 82090 is the 2025 release's restatement; 82170 the figure first published for 2022
-    assert rows == [(82090.0, True), (82170.0, False)]
+        "AND time_period = '2024-03-31' AND geography_code = 'E92000001' ORDER BY value").fetchall()
+    # 83530 is the 2025 release's restatement (from its real file); 83630 the figure first published for 2024
+    assert rows == [(83530.0, True), (83630.0, False)]
 
 
 def test_worded_figures_are_never_numbers(built):
@@ -103,14 +106,14 @@ def test_suppression_code_is_kept_not_zero(tmp_path):
 @pytest.mark.parametrize("filename, corrupt, message", [
     ("status_history.csv", lambda t: t + "kinship-allowance-x,2025-13-45,delivered,r,s,https://x.test\n",
      "status_history.csv:{n}: "),
-    ("figures.csv", lambda t: t.replace("children_looked_after_31_march,England,2021-03-31,80780",
-                                        "children_looked_after_31_march,England,2021-03-31,", 1),
+    ("figures.csv", lambda t: t.replace("children_looked_after_31_march,England,2024-03-31,83630",
+                                        "children_looked_after_31_march,England,2024-03-31,", 1),
      "figures.csv:2: value is empty"),
     ("questions.jsonl", lambda t: t + "{not json\n", "questions.jsonl:{n}: invalid JSON"),
     ("priorities.csv", lambda t: t.replace("priority_id,", "id,", 1), "priorities.csv:1: columns are"),
     ("commitments.csv", lambda t: t.replace(",process,", ",maybe,", 1), "kind 'maybe' must be one of"),
-    ("measures.csv", lambda t: "\n".join(ln for ln in t.splitlines() if not ln.startswith("children_looked_after_31_march,")),
-     "figures.csv:2: measure 'children_looked_after_31_march' has no row in measures.csv"),
+    ("measures.csv", lambda t: "\n".join(ln for ln in t.splitlines() if not ln.startswith("children_looked_after_31_march_as_reported,")),
+     "figures.csv:3: measure 'children_looked_after_31_march_as_reported' has no row in measures.csv"),
 ])
 def test_a_malformed_file_fails_with_file_line_and_reason_and_loses_nothing(tmp_path, filename, corrupt, message):
     data = copy_snapshot(tmp_path / "data")

@@ -8,9 +8,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from fixtures_ees import (CAO, CEASED_TITLE, CIN_B1_TITLE, CLA_31_MARCH_TITLE, CLA_SLUG, DS_CEASED, DS_CEASED_OLD,
-                          DS_CIN_B1, DS_CLA_31_MARCH, PUB_CIN, PUB_CLA, REASON, SGO_2024, SGO_2025, listed_data_set,
-                          series_entry, serve_ceased, serve_data_sets, serve_discoverable_world, write_registry)
+from fixtures_ees import (CAO, CEASED_TITLE, CLA_SLUG, DS_CEASED, DS_CEASED_OLD, DS_CLA_TIME_SERIES, PUB_CLA, REASON,
+                          SGO_2024, SGO_2025, TS_TITLE, listed_data_set, series_entry, serve_ceased, serve_data_sets,
+                          serve_time_series, write_registry)
 
 from helpers import rows, values
 
@@ -61,7 +61,7 @@ def test_a_series_found_by_title_loads_exact_values(world, replay, tmp_path):
     ])
     result = ingest_statistics(world, registry_path=registry)
     assert (result.status, result.rows_added, result.rows_updated) == ("succeeded", 21, 0)
-    assert result.cursor == (
+    assert summary(result) == (
         "latest published 2024-11-14; cla_ceased_special_guardianship_order, "
         f"cla_ceased_residence_or_child_arrangements_order: using EES data set {DS_CEASED} '{CEASED_TITLE}', "
         "found by its title")
@@ -97,7 +97,7 @@ def test_no_matching_data_set_skips_the_series_with_a_note(world, replay, tmp_pa
     ])
     result = ingest_statistics(world, registry_path=registry)
     assert (result.status, result.rows_added, result.rows_updated) == ("succeeded", 0, 0)
-    assert result.cursor == (
+    assert summary(result) == (
         f"cla_ceased_special_guardianship_order: no EES data set of publication {PUB_CLA} has the title "
         f"['{CEASED_TITLE}'] or a title containing ['ceased during'] (it lists 1: "
         "['CLA - placement stability - by local authority']): skipped; "
@@ -124,7 +124,7 @@ def test_a_contains_match_must_be_unique_and_one_title_takes_the_newest(world, r
     ])
     result = ingest_statistics(world, registry_path=registry)
     assert result.status == "succeeded" and result.rows_added == 5
-    assert result.cursor == (
+    assert summary(result) == (
         "latest published 2024-11-14; cla_ceased_special_guardianship_order: 3 EES data sets of publication "
         f"{PUB_CLA} have a title containing ['CEASED DURING THE YEAR'] (['CLA who ceased during the year - by "
         f"local authority [{DS_CEASED_OLD}]', 'CLA who ceased during the year - by local authority [{DS_CEASED}]', "
@@ -136,72 +136,52 @@ def test_a_contains_match_must_be_unique_and_one_title_takes_the_newest(world, r
         "2024", 1160.0, None, f"ees:{DS_CEASED}:1.0", True)
 
 
-def test_the_shipped_registry_finds_and_loads_every_series_it_can(replay, db_path, monkeypatch):
-    """data/series.json as shipped, against both publications' data set lists and the data sets
-    they lead to: every series with a dataset_match loads; the workforce series (not in the API)
-    is skipped with its note."""
+def summary(result) -> str:
+    """The run's cursor and notes, as one line."""
+    return "; ".join(x for x in [result.cursor, *(result.notes or "").splitlines()] if x)
+
+
+def test_the_shipped_registry_pins_the_real_time_series_and_loads_its_values(replay, db_path, monkeypatch):
+    """data/series.json as shipped against a replay of the live API's one looked-after data set
+    (019a9c62-..., national, population_type x children_count): the pinned series load DfE's values
+    in one period shape; the unpinned SGO series look for their catalogue title and say it is absent;
+    a population_type label the data set lacks is named with the labels it has."""
     monkeypatch.setenv("KINMON_EES_API", replay.url)
-    serve_discoverable_world(replay)
+    serve_time_series(replay)
+    serve_data_sets(replay, PUB_CLA, [listed_data_set(DS_CLA_TIME_SERIES, TS_TITLE)])
     with store.writer(db_path, fresh=True):
         pass
     result = ingest_statistics(db_path)
-    assert (result.status, result.rows_added, result.rows_updated) == ("succeeded", 31, 0)
-    assert result.cursor.split("; ") == [
-        "latest published 2025-10-30",
-        "skipped 1 series with no EES data set id yet (see dataset_id_note in series.json): "
-        "children_social_workers_in_post_fte",
-        f"children_looked_after_31_march, cla_in_kinship_foster_care_31_march: using EES data set {DS_CLA_31_MARCH} "
-        f"'{CLA_31_MARCH_TITLE}', found by its title",
-        "cla_ceased_special_guardianship_order, cla_ceased_residence_or_child_arrangements_order, "
-        f"children_ceasing_to_be_looked_after: using EES data set {DS_CEASED} "
-        "'CLA who ceased during the year - by local authority', found by its title",
-        f"children_in_need_at_31_march: using EES data set {DS_CIN_B1} '{CIN_B1_TITLE}', "
-        "found by a title containing ['b1 children in need']",
-    ]
-    # Each publication's list was read once (three pages of two for CLA, one for CIN).
-    assert [r.param("page") for r in replay.hits(DATA_SETS)] == ["1", "2", "3"]
-    assert len(replay.hits(f"/v1/publications/{PUB_CIN}/data-sets")) == 1
-    r31, rce, rcin = (f"ees:{DS_CLA_31_MARCH}:1.0", f"ees:{DS_CEASED}:1.0", f"ees:{DS_CIN_B1}:1.0")
+    assert (result.status, result.rows_added, result.rows_updated) == ("succeeded", 10, 0)
+    assert result.cursor == "latest published 2025-11-26"
+    notes = result.notes.splitlines()
+    catalogue = "['CLA ceasing during the year - characteristics - by local authority']"
+    assert notes[0].startswith("skipped 8 series with no EES data set id yet (see dataset_id_note in series.json): "
+                               "children_looked_after_rate_per_10000, cla_in_kinship_foster_care_31_march, ")
+    assert f"cla_ceased_special_guardianship_order: no EES data set of publication {PUB_CLA} has the title " \
+           f"{catalogue} (it lists 1: ['{TS_TITLE}']): skipped" in notes
+    assert ("children_starting_to_be_looked_after: filter population_type = ['Children starting to be looked after "
+            "during the year', 'Children starting to be looked after each year'] is not in data set "
+            f"{DS_CLA_TIME_SERIES} (found ['Children ceasing to be looked after during the year', "
+            "'Children looked after on 31 March']): skipped") in notes
+    release = f"ees:{DS_CLA_TIME_SERIES}:1.0"
     assert values(db_path, "children_looked_after_31_march") == [
-        ("2023", 83840.0, None, r31, True), ("2024", 83630.0, None, r31, True)]
-    assert values(db_path, "cla_in_kinship_foster_care_31_march") == [
-        ("2023", 12950.0, None, r31, True), ("2024", 13660.0, None, r31, True)]
-    (kin,) = rows(db_path, """SELECT filters, filter_key, unit FROM observation
-                              WHERE series_id = 'cla_in_kinship_foster_care_31_march' AND time_period = '2024'""")
-    assert (json.loads(kin[0]), kin[1], kin[2]) == (
-        {"cla_group": "Placement", "characteristic": "Foster placement with relative or friend"}, "", "children")
-    assert values(db_path, "cla_ceased_special_guardianship_order") == [
-        ("2021", 3800.0, None, rce, True), ("2022", 3870.0, None, rce, True), ("2023", 3830.0, None, rce, True),
-        ("2024", 3860.0, None, rce, True)]
-    assert values(db_path, "cla_ceased_special_guardianship_order", "E06000001") == [
-        ("2023", None, "c", rce, True), ("2024", 27.0, None, rce, True)]
-    assert values(db_path, "cla_ceased_residence_or_child_arrangements_order") == [
-        ("2021", 1060.0, None, rce, True), ("2022", 1120.0, None, rce, True), ("2023", 1150.0, None, rce, True),
-        ("2024", 1160.0, None, rce, True)]
-    assert values(db_path, "cla_ceased_residence_or_child_arrangements_order", "E06000001") == [
-        ("2024", None, "low", rce, True)]
-    assert values(db_path, "children_ceasing_to_be_looked_after") == [("2024", 33620.0, None, rce, True)]
-    assert rows(db_path, """SELECT time_period, geographic_level, geography_code, value, suppression FROM observation
-                            WHERE series_id = 'children_in_need_at_31_march'
-                            ORDER BY geographic_level, geography_code, time_period""") == [
-        ("2025", "Local authority", "E06000001", None, "x"), ("2025", "Local authority", "E06000061", 1234.0, None),
-        ("2024", "National", "E92000001", 399460.0, None), ("2025", "National", "E92000001", 402400.0, None),
-        ("2025", "Regional", "E12000001", 27050.0, None)]
-    assert rows(db_path, "SELECT DISTINCT release_id, unit FROM observation WHERE series_id = "
-                         "'children_in_need_at_31_march'") == [(rcin, "episodes (At31_episodes)")]
-    assert rows(db_path, "SELECT dataset_id, title, published_on, url FROM release ORDER BY published_on, 1") == [
-        (DS_CEASED, "Reporting year 2024: CLA who ceased during the year - by local authority (version 1.0)",
-         date(2024, 11, 14), RELEASE_2024),
-        (DS_CLA_31_MARCH, f"Reporting year 2024: {CLA_31_MARCH_TITLE} (version 1.0)", date(2024, 11, 14), RELEASE_2024),
-        (DS_CIN_B1, f"Reporting year 2025: {CIN_B1_TITLE} (version 1.0)", date(2025, 10, 30),
-         "https://explore-education-statistics.service.gov.uk/find-statistics/children-in-need/2025")]
-    assert rows(db_path, "SELECT series_id, dataset_id FROM series ORDER BY 1") == [
-        ("children_ceasing_to_be_looked_after", DS_CEASED), ("children_in_need_at_31_march", DS_CIN_B1),
-        ("children_looked_after_31_march", DS_CLA_31_MARCH), ("cla_ceased_residence_or_child_arrangements_order", DS_CEASED),
-        ("cla_ceased_special_guardianship_order", DS_CEASED), ("cla_in_kinship_foster_care_31_march", DS_CLA_31_MARCH)]
-    assert rows(db_path, "SELECT count(*) FROM observation WHERE series_id = 'children_social_workers_in_post_fte'") == [(0,)]
-    # The time series data set (a real API id) is listed but nothing asks for it: no series is defined on it.
-    assert not [r for r in replay.requests if "019a9c62" in r.path]
+        ("2021-03-31", 80780.0, None, release, True), ("2022-03-31", 82090.0, None, release, True),
+        ("2023-03-31", 83750.0, None, release, True), ("2024-03-31", 83530.0, None, release, True),
+        ("2025-03-31", 81770.0, None, release, True)]
+    assert values(db_path, "children_ceasing_to_be_looked_after")[-1] == (
+        "2024-04-01/2025-03-31", 34450.0, None, release, True)
+    assert rows(db_path, "SELECT title, published_on, url FROM release") == [
+        (f"Reporting year 2025: {TS_TITLE} (version 1.0)", date(2025, 11, 26),
+         "https://explore-education-statistics.service.gov.uk/find-statistics/"
+         "children-looked-after-in-england-including-adoptions/2025")]
+    (row,) = rows(db_path, """SELECT indicator, filters, notes, source_url FROM observation
+                              WHERE series_id = 'children_looked_after_31_march' AND time_period = '2025-03-31'""")
+    assert row[:3] == ("children_count", '{"population_type": "Children looked after on 31 March"}',
+                       "published as Reporting year 2025")
+    # Only national rows were asked for, by the option id of the API's label.
+    bodies = [r.json() for r in replay.requests if r.path.endswith("/query")]
+    assert {json.dumps(b["criteria"]["and"][1]) for b in bodies} == {'{"geographicLevels": {"in": ["NAT"]}}'}
     again = ingest_statistics(db_path)
     assert (again.status, again.rows_added, again.rows_updated) == ("succeeded", 0, 0)
 
@@ -215,7 +195,7 @@ def test_two_series_that_find_one_data_set_must_share_its_pin(world, replay, tmp
     ])
     result = ingest_statistics(world, registry_path=registry)
     assert (result.status, result.rows_added) == ("succeeded", 16)
-    assert result.cursor == (
+    assert summary(result) == (
         f"latest published 2024-11-14; cla_ceased_residence_or_child_arrangements_order: pins data set {DS_CEASED} "
         "to 2.* but cla_ceased_special_guardianship_order pins it to 1.*: one data set, one pin: skipped; "
         f"cla_ceased_special_guardianship_order: using EES data set {DS_CEASED} '{CEASED_TITLE}', found by its title")

@@ -7,16 +7,19 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from fixtures_ees import (CAO, CEASED_ROWS, DS_CEASED, DS_CIN, PUB_CIN, PUB_CLA, REASON, SGO_2024, SGO_2025, cin_csv,
-                          option_id, query_handler, registry_entries, serve_ceased, serve_cin, write_registry)
+from fixtures_ees import (CAO, CEASED_ROWS, DS_CEASED, DS_CIN, DS_CLA_TIME_SERIES, PUB_CLA, REASON, SGO_2024,
+                          SGO_2025, TS_TITLE, cin_csv, listed_data_set, option_id, paged_list, query_handler,
+                          registry_entries, serve_ceased, serve_cin, serve_time_series, write_registry)
 from helpers import rows, sha256, values
 from replay import Reply
 
 from kinmon import store
 from kinmon.ingest import IngestError, read_journal
-from kinmon.ingest.statistics import file_series_id, ingest_file, ingest_statistics
+from kinmon.ingest.statistics import ReleaseOptions, file_series_id, ingest_file, ingest_statistics
 from kinmon.queries import statistics as stats
 
+PUBLICATION_PAGE = ("https://explore-education-statistics.service.gov.uk/find-statistics/"
+                    "children-looked-after-in-england-including-adoptions")
 RELEASE_2024 = ("https://explore-education-statistics.service.gov.uk/find-statistics/"
                 "children-looked-after-in-england-including-adoptions/2024")
 SKIPPED = ("skipped 1 series with no EES data set id yet (see dataset_id_note in series.json): "
@@ -56,7 +59,7 @@ def test_ingest_loads_registered_series_with_exact_values(world, replay):
     db, registry = world
     result = ingest_statistics(db, registry_path=registry)
     assert (result.status, result.rows_added, result.rows_updated) == ("succeeded", 26, 0)
-    assert result.cursor == f"latest published 2025-10-30; {SKIPPED}"
+    assert (result.cursor, result.notes) == ("latest published 2025-10-30", SKIPPED)
     r10 = f"ees:{DS_CEASED}:1.0"
     assert values(db, "cla_ceased_special_guardianship_order") == [
         ("2021", 3800.0, None, r10, True), ("2022", 3870.0, None, r10, True), ("2023", 3830.0, None, r10, True),
@@ -227,8 +230,9 @@ def test_a_series_that_does_not_match_the_metadata_is_skipped_with_a_note(world)
     registry = write_registry(world[1].parent / "mismatch.json", entries)
     result = ingest_statistics(db, registry_path=registry)
     assert result.status == "succeeded" and result.rows_added == 0
-    assert result.cursor == (
-        "latest published 2024-11-14; cla_ceased_special_guardianship_order: filter characteristic = "
+    assert result.cursor == "latest published 2024-11-14"
+    assert result.notes == (
+        "cla_ceased_special_guardianship_order: filter characteristic = "
         "['Special guardianship (kin only)'] is not in data set " + DS_CEASED +
         " (found ['Adopted', 'Residence order or child arrangement order granted', 'Special guardianship orders', "
         "'Total']): skipped")
@@ -240,8 +244,9 @@ def test_ingest_file_from_a_local_path(db_path, tmp_path):
     path = tmp_path / "la_children_who_ceased_during_the_year.csv"
     path.write_text(CEASED_CSV, encoding="utf-8")
     result = ingest_file(db_path, path)
-    # 6 rows x 2 indicators as file series, plus 5 SGO and 1 CAO rows for the registry series the file matches.
-    assert (result.source, result.status, result.rows_added, result.rows_updated) == ("file", "succeeded", 18, 0)
+    # 6 rows x 2 indicators as file series; 5 SGO and 1 CAO rows for the registry series the file
+    # matches, and as many for their percentage series.
+    assert (result.source, result.status, result.rows_added, result.rows_updated) == ("file", "succeeded", 24, 0)
     sid = file_series_id(path.name, "number")
     assert sid == "la_children_who_ceased_during_the_year__number"
     assert rows(db_path, """SELECT time_period, geography_code, filter_key, value, suppression FROM observation
@@ -250,18 +255,43 @@ def test_ingest_file_from_a_local_path(db_path, tmp_path):
         ("2022", "E06000001", "characteristic=Special guardianship orders|cla_group=Reason episode ceased", None, "c"),
         ("2022", "E06000061", "characteristic=Special guardianship orders|cla_group=Reason episode ceased", 31.0, None),
         ("2022", "E10000021", "characteristic=Special guardianship orders|cla_group=Reason episode ceased", None, "z")]
-    source_id = f"file:{path.resolve()}"
+    # Not a registered file: the publication comes from the registry series its name matches, the rest
+    # is assumed and said so; every value still has a source URL (the publication page).
+    source_id, page = f"file:{path.resolve()}", PUBLICATION_PAGE
+    y21, y22 = "2020-04-01/2021-03-31", "2021-04-01/2022-03-31"
     assert rows(db_path, """SELECT time_period, geography_code, filter_key, value, suppression, source_id, source_url
                             FROM observation WHERE series_id = 'cla_ceased_special_guardianship_order'
                             ORDER BY 1, 2""") == [
-        ("2021", "E10000021", "", 64.0, None, source_id, None), ("2021", "E92000001", "", 3820.0, None, source_id, None),
-        ("2022", "E06000001", "", None, "c", source_id, None), ("2022", "E06000061", "", 31.0, None, source_id, None),
-        ("2022", "E10000021", "", None, "z", source_id, None)]
+        (y21, "E10000021", "", 64.0, None, source_id, page), (y21, "E92000001", "", 3820.0, None, source_id, page),
+        (y22, "E06000001", "", None, "c", source_id, page), (y22, "E06000061", "", 31.0, None, source_id, page),
+        (y22, "E10000021", "", None, "z", source_id, page)]
     assert rows(db_path, "SELECT publisher, title, licence FROM source WHERE source_id = ?", [source_id]) == [
-        ("Department for Education", f"{path.name} ({path.resolve()})", "Open Government Licence v3.0")]
+        ("Department for Education", "Children looked after in England including adoptions: "
+                                      f"{path.name}, release not registered", "Open Government Licence v3.0")]
+    notes = result.notes.splitlines()
+    assert f"{path.name}: publication 'Children looked after in England including adoptions' (the file name matches " \
+           "series cla_ceased_special_guardianship_order)" in notes
+    assert f"{path.name}: publication date unknown (give --published YYYY-MM-DD)" in notes
     assert rows(db_path, "SELECT title, unit FROM series WHERE series_id = ?", [sid]) == [
         ("Number (la_children_who_ceased_during_the_year.csv)", "")]
     assert ingest_file(db_path, path).rows_added == 0
+
+
+def test_ingest_file_takes_the_release_from_the_options(db_path, tmp_path):
+    with store.writer(db_path, fresh=True):
+        pass
+    path = tmp_path / "my_table.csv"
+    path.write_text(CEASED_CSV, encoding="utf-8")
+    options = ReleaseOptions(publication="A publication", release="Its 2026 release", published=date(2026, 3, 5),
+                             source_url="https://example.org/release")
+    result = ingest_file(db_path, path, options=options)
+    assert result.cursor == "latest published 2026-03-05"
+    assert rows(db_path, """SELECT DISTINCT r.publication, r.title, r.published_on, r.url, o.source_url
+                            FROM observation o JOIN release r USING (release_id)""") == [
+        ("A publication", "Its 2026 release", date(2026, 3, 5), "https://example.org/release",
+         "https://example.org/release")]
+    assert rows(db_path, "SELECT DISTINCT publisher, licence FROM source WHERE source_id LIKE 'file:%'") == [
+        ("Local file", "Not recorded: check the publisher's licence")]
 
 
 def test_ingest_file_over_http_and_a_changed_file_is_a_new_vintage(db_path, replay):
@@ -273,9 +303,9 @@ def test_ingest_file_over_http_and_a_changed_file_is_a_new_vintage(db_path, repl
     assert (first.status, first.rows_added) == ("succeeded", 15)  # 5 rows x 2 indicators, and 5 for the registry
     assert rows(db_path, """SELECT time_period, geography_code, value, suppression, source_url FROM observation
                             WHERE series_id = 'children_in_need_at_31_march' ORDER BY 2, 1""") == [
-        ("2025", "E06000001", None, "x", url), ("2025", "E06000061", 1234.0, None, url),
-        ("2025", "E12000001", 27050.0, None, url), ("2024", "E92000001", 399460.0, None, url),
-        ("2025", "E92000001", 402400.0, None, url)]
+        ("2025-03-31", "E06000001", None, "x", url), ("2025-03-31", "E06000061", 1234.0, None, url),
+        ("2025-03-31", "E12000001", 27050.0, None, url), ("2024-03-31", "E92000001", 399460.0, None, url),
+        ("2025-03-31", "E92000001", 402400.0, None, url)]
     assert rows(db_path, "SELECT publisher, url, licence FROM source WHERE source_id = ?", [f"file:{url}"]) == [
         ("Department for Education", url, "Open Government Licence v3.0")]
     revised = cin_csv().replace('"399,460"', '"399,470"')
@@ -283,7 +313,7 @@ def test_ingest_file_over_http_and_a_changed_file_is_a_new_vintage(db_path, repl
     second = ingest_file(db_path, url)
     assert (second.rows_added, second.rows_updated) == (15, 15)
     assert rows(db_path, """SELECT value, is_latest FROM observation WHERE series_id = 'children_in_need_at_31_march'
-                            AND time_period = '2024' ORDER BY value""") == [(399460.0, False), (399470.0, True)]
+                            AND time_period = '2024-03-31' ORDER BY value""") == [(399460.0, False), (399470.0, True)]
 
 
 def test_a_bad_file_fails_cleanly_naming_the_line(db_path, tmp_path):
@@ -322,7 +352,8 @@ def test_the_command_line_loads_a_file_and_exports_observations(tmp_path, replay
     path.write_text(CEASED_CSV, encoding="utf-8")
     loaded = _cli("ingest", "file", str(path), "--db", str(db))
     assert loaded.returncode == 0, loaded.stderr
-    assert loaded.stdout.startswith("file: succeeded, 18 added, 0 updated")
+    assert loaded.stdout.startswith("file: succeeded, 24 added, 0 updated")
+    assert "  note: la_children_who_ceased_during_the_year.csv: release title" in loaded.stdout
 
     exported = _cli("export", "observations", "--format", "csv", "--output", "-", "--db", str(db))
     assert exported.returncode == 0, exported.stderr
@@ -331,19 +362,22 @@ def test_the_command_line_loads_a_file_and_exports_observations(tmp_path, replay
                "indicator", "value", "suppression", "unit", "release_id", "source_url", "retrieved_at"]
     assert set(columns) <= set(table[0])
     hartlepool = [r for r in table if r["series_id"] == "cla_ceased_special_guardianship_order"
-                  and r["geography_code"] == "E06000001" and r["time_period"] == "2022"]
+                  and r["geography_code"] == "E06000001" and r["time_period"] == "2021-04-01/2022-03-31"
+                  and r["release_id"].startswith("file:")]
     assert [(r["value"], r["suppression"]) for r in hartlepool] == [("", "c")]  # suppressed, never 0
-    curated = [r for r in table if r["series_id"] == "children_looked_after_31_march" and r["time_period"] == "2021-03-31"]
-    assert [r["value"] for r in curated] == ["80780.0"]
+    shipped = [r for r in table if r["series_id"] == "children_looked_after_31_march" and r["time_period"] == "2021-03-31"
+               and r["geography_code"] == "E92000001"]
+    assert [(r["value"], r["release_id"]) for r in shipped] == [("80780.0", "dfe-cla-2025")]
 
-    # the shipped registry has no live data set ids yet, and these publications list no data sets to
-    # find them by title: the run succeeds and says what it skipped
-    empty = Reply.json({"paging": {"page": 1, "pageSize": 20, "totalResults": 0, "totalPages": 0}, "results": []})
-    replay.route("GET", "/v1/publications", empty)
-    for publication in (PUB_CLA, PUB_CIN):
-        replay.route("GET", f"/v1/publications/{publication}/data-sets", empty)
+    # the shipped registry pins the real time-series data set; the SGO series' catalogue title is not
+    # among the publication's API data sets: the run succeeds and says what it skipped
+    serve_time_series(replay)
+    replay.route("GET", f"/v1/publications/{PUB_CLA}/data-sets",
+                 paged_list([listed_data_set(DS_CLA_TIME_SERIES, TS_TITLE)], 20))
     live = _cli("ingest", "statistics", "--db", str(db), env={"KINMON_EES_API": replay.url})
     assert live.returncode == 0, live.stderr
-    assert "statistics: succeeded, 0 added, 0 updated" in live.stdout
-    assert f"cla_in_kinship_foster_care_31_march: no EES data set of publication {PUB_CLA} has the title " in live.stdout
+    # 10 national values; the same 10 from the 2025 file, published the same day, give way to them as latest
+    assert "statistics: succeeded, 10 added, 10 updated, cursor latest published 2025-11-26" in live.stdout
+    assert f"  note: cla_ceased_special_guardianship_order: no EES data set of publication {PUB_CLA} has the title " \
+           "['CLA ceasing during the year - characteristics - by local authority']" in live.stdout
     assert "children_social_workers_in_post_fte" in live.stdout

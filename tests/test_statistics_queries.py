@@ -38,7 +38,8 @@ def con(tmp_path_factory):
                                         ("figure:x", "Family Rights Group", "Quoted")):
             store.upsert_source(w, sid, publisher=publisher, title=sid, url=None, licence=licence, licence_url=None,
                                 retrieved_at=RETRIEVED)
-        w.executemany("INSERT INTO release VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
+        w.executemany("INSERT INTO release (release_id, publication, title, published_on, dataset_id, dataset_version, url, "
+                      "is_latest, newer_available, source_id, retrieved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
             (R10, "CLA", "Reporting year 2024", date(2024, 11, 14), "ds1", "1.0", "https://e/2024", False, "1.1",
              "ees:ds1", RETRIEVED),
             (R11, "CLA", "Reporting year 2025", date(2025, 11, 20), "ds1", "1.1", "https://e/2025", True, None,
@@ -74,17 +75,18 @@ def con(tmp_path_factory):
 def test_export_has_one_row_per_value_with_its_release_and_source(con):
     df = q.observations_export(con)
     assert list(df.columns) == [
-        "series_id", "series_title", "time_period", "time_identifier", "geographic_level", "geography_code",
-        "geography_name", "filters", "indicator", "value", "value_text", "suppression", "unit", "release_id",
-        "release_title", "published_on", "is_latest", "source_publisher", "source_url", "retrieved_at", "source_id"]
+        "Series", "Series title", "Period", "Period ends", "Level", "Area", "Area code", "Breakdown", "Indicator",
+        "Value", "Suppressed", "Published in words", "Unit", "Release", "Published", "Latest release", "Publisher",
+        "Source", "Licence", "Retrieved", "Release id", "Source id"]
     assert len(df) == 13
-    row = df[(df["release_id"] == R11) & (df["time_period"] == "2025")].iloc[0]
-    assert (row["series_title"], row["geography_code"], row["value"], row["release_title"], row["source_publisher"],
-            row["source_url"]) == ("Children leaving care through a special guardianship order", "E92000001", 4110.0,
-                                   "Reporting year 2025", "Department for Education", "https://example.org/ees:ds1:1.1")
-    assert row["published_on"] == pd.Timestamp("2025-11-20") and bool(row["is_latest"])
-    hartlepool = df[df["geography_code"] == "E06000001"].iloc[0]
-    assert pd.isna(hartlepool["value"]) and hartlepool["suppression"] == "c"
+    assert str(df["Value"].dtype) == "float64"  # a number, never "4,110"
+    row = df[(df["Release id"] == R11) & (df["Period"] == "2025")].iloc[0]
+    assert (row["Series title"], row["Area code"], row["Value"], row["Release"], row["Publisher"],
+            row["Source"]) == ("Children leaving care through a special guardianship order", "E92000001", 4110.0,
+                               "Reporting year 2025", "Department for Education", "https://example.org/ees:ds1:1.1")
+    assert row["Published"] == pd.Timestamp("2025-11-20") and bool(row["Latest release"])
+    hartlepool = df[df["Area code"] == "E06000001"].iloc[0]
+    assert pd.isna(hartlepool["Value"]) and hartlepool["Suppressed"] == "c"
     assert len(q.observations_export(con, "nothing")) == 0
 
 

@@ -3,7 +3,6 @@ their validation."""
 
 from __future__ import annotations
 
-import csv
 import json
 from datetime import date
 
@@ -11,39 +10,93 @@ import pytest
 from fixtures_ees import series_entry, write_registry
 
 from kinmon.config import DATA_DIR
-from kinmon.ingest.statistics import DatasetMatch, RegistryError, load_registry, read_geography
+from kinmon.ingest.statistics import DatasetMatch, RegistryError, load_registry, load_releases, read_geography
 
 PUB = "3260801d-601a-48c6-93b7-cf51680323d1"
+TIME_SERIES = "019a9c62-aca8-772e-b92b-8678622ec297"  # the real API data set (../shared/reference/ees/real/README.md)
 SHIPPED_IDS = [
-    "children_looked_after_31_march", "cla_in_kinship_foster_care_31_march", "cla_ceased_special_guardianship_order",
-    "cla_ceased_residence_or_child_arrangements_order", "children_ceasing_to_be_looked_after",
-    "children_in_need_at_31_march", "children_social_workers_in_post_fte",
+    "children_looked_after_31_march", "children_looked_after_rate_per_10000", "cla_in_kinship_foster_care_31_march",
+    "cla_ceased_special_guardianship_order", "cla_ceased_special_guardianship_order_pct",
+    "cla_ceased_residence_or_child_arrangements_order", "cla_ceased_residence_or_child_arrangements_order_pct",
+    "children_ceasing_to_be_looked_after", "children_starting_to_be_looked_after", "children_in_need_at_31_march",
+    "children_social_workers_in_post_fte", "children_social_worker_turnover_rate_fte",
+    "children_social_worker_vacancy_rate_fte", "children_social_worker_agency_rate_fte",
+    "children_social_worker_average_caseload_fte",
 ]
 
 
-def test_shipped_registry_loads_and_reuses_the_curated_measure_names():
-    specs = load_registry()
-    assert [s.series_id for s in specs] == SHIPPED_IDS
-    with open(DATA_DIR / "figures.csv", newline="", encoding="utf-8") as fh:
-        measures = {r["measure"] for r in csv.DictReader(fh)}
-    assert set(SHIPPED_IDS) <= measures
-    # Real data set ids are not knowable offline: every one is a documented placeholder, and all but
-    # the workforce series (not in the API) say how to find theirs at run time.
-    assert all(s.dataset_id is None and s.dataset_id_note for s in specs)
-    cla, cin = "3260801d-601a-48c6-93b7-cf51680323d1", "89869bba-0c00-40f7-b7d6-e28cb904ad37"
-    ceased = DatasetMatch(cla, ("CLA who ceased during the year - by local authority",),
-                          ("children who ceased during the year",))
-    assert [s.dataset_match for s in specs] == [
-        DatasetMatch(cla, ("CLA on 31 March by characteristics",)), DatasetMatch(cla, ("CLA on 31 March by characteristics",)),
-        ceased, ceased, ceased, DatasetMatch(cin, (), ("b1 children in need",)), None]
-    sgo = specs[2]
-    assert sgo.title == "Children leaving care through a special guardianship order"
-    assert sgo.filters == {"cla_group": ("Reason episode ceased",),
-                           "characteristic": ("Special guardianship order", "Special guardianship orders")}
+def test_shipped_registry_pins_the_real_api_data_set_and_declares_both_column_schemas():
+    specs = {s.series_id: s for s in load_registry()}
+    assert list(specs) == SHIPPED_IDS
+    # The live API's one looked-after data set carries the national counts: pinned, not found by title.
+    pinned = {sid for sid, s in specs.items() if s.dataset_id}
+    assert pinned == {"children_looked_after_31_march", "children_ceasing_to_be_looked_after",
+                      "children_starting_to_be_looked_after"}
+    assert {specs[s].dataset_id for s in pinned} == {TIME_SERIES}
+    assert specs["children_looked_after_31_march"].filters == {
+        "population_type": ("Children looked after on 31 March", "Children looked after on 31 March each year")}
+    assert specs["children_looked_after_31_march"].indicator == "children_count"
+    # Title discovery is kept only for what is not pinned, with the title the EES data catalogue gives.
+    catalogue = DatasetMatch(PUB, ("CLA ceasing during the year - characteristics - by local authority",))
+    assert {sid for sid, s in specs.items() if s.dataset_match} == {
+        "cla_ceased_special_guardianship_order", "cla_ceased_special_guardianship_order_pct",
+        "cla_ceased_residence_or_child_arrangements_order", "cla_ceased_residence_or_child_arrangements_order_pct"}
+    assert all(s.dataset_match == catalogue for s in specs.values() if s.dataset_match)
+    sgo = specs["cla_ceased_special_guardianship_order"]
+    assert [(v.indicator, v.filters) for v in sgo.shapes()] == [
+        ("number", {"cla_group": ("Reason episode ceased",),
+                    "characteristic": ("Special guardianship order", "Special guardianship orders")}),
+        ("children_count", {"characteristic": ("Reason episode ceased",),
+                            "breakdown": ("Special guardianship order", "Special guardianship orders")})]
+    assert sgo.period_type == "flow" and specs["children_looked_after_31_march"].period_type == "stock"
     assert sgo.geographic_levels == ("National", "Regional", "Local authority")
-    assert [s.is_context for s in specs] == [True, False, False, False, True, True, True]
-    assert specs[-1].reporting_year_end == (9, 30)
-    assert all(set(s.priorities) <= set(range(1, 8)) and s.priorities for s in specs)
+    assert specs["children_social_workers_in_post_fte"].reporting_year_end == (9, 30)
+    assert all(s.dataset_id or s.dataset_id_note for s in specs.values())
+    assert all(set(s.priorities) <= set(range(1, 8)) and s.priorities for s in specs.values())
+
+
+def test_shipped_releases_name_each_real_file_with_its_date_url_and_licence():
+    releases = {r.release_id: r for r in load_releases()}
+    assert list(releases) == ["dfe-cla-2024", "dfe-cla-2025", "dfe-cin-2025", "dfe-csww-2025"]
+    cla24 = releases["dfe-cla-2024"]
+    assert (cla24.publisher, cla24.title, cla24.published_on, cla24.licence) == (
+        "Department for Education", "Children looked after in England including adoptions, reporting year 2024",
+        date(2024, 11, 14), "Open Government Licence v3.0")
+    assert cla24.url.endswith("/children-looked-after-in-england-including-adoptions/2024")
+    assert [f.name for f in cla24.files] == ["la_children_who_ceased_during_the_year_2024_release.csv"]
+    # A date that is not the release day says why; an unknown date says so rather than guess.
+    assert releases["dfe-cla-2025"].published_note.startswith("the EES API's lastPublished")
+    assert releases["dfe-csww-2025"].published_on is None and "UNVERIFIED" in releases["dfe-csww-2025"].published_note
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"variants": [{"indicator": "children_count", "filters": {"breakdown": []}}]},
+     "variants[1].filters.breakdown must be a label or a non-empty list of labels"),
+    ({"variants": [{"filters": {}}]}, "variants[1] must be an object with an indicator (and filters)"),
+    ({"period_type": "sometimes"}, "period_type must be one of ['flow', 'stock']"),
+])
+def test_a_bad_variant_or_period_type_is_named(tmp_path, change, message):
+    entry = {**series_entry("a", None, dataset_id_note="files only"), **change}
+    with pytest.raises(RegistryError) as err:
+        load_registry(write_registry(tmp_path / "series.json", [entry]))
+    assert str(err.value) == f"series.json: series 1 (a): {message}"
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"published_on": None, "published_note": None}, "a release without published_on needs a published_note saying why"),
+    ({"publication_slug": "nowhere"}, "publication_slug 'nowhere' is not the publication of any series"),
+    ({"licence": "All rights reserved"}, "licence must be one of ['Open Government Licence v3.0']"),
+    ({"files": [{"name": "a.csv", "sha256": "abc", "retrieved_from": "x", "retrieved_on": "2026-12-01"}]},
+     "file a.csv: sha256 must be 64 lower-case hex digits"),
+])
+def test_a_bad_release_is_named(tmp_path, change, message):
+    doc = json.loads((DATA_DIR / "series.json").read_text(encoding="utf-8"))
+    doc["releases"] = [{**doc["releases"][0], **change}]
+    path = tmp_path / "series.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(RegistryError) as err:
+        load_registry(path)
+    assert str(err.value) == f"series.json: release 1 (dfe-cla-2024): {message}"
 
 
 @pytest.mark.parametrize("change, message", [

@@ -60,6 +60,30 @@ def source_line(publisher: str | None, release_title: str | None, published: dat
     return " ".join(parts)
 
 
+def releases_line(releases: pd.DataFrame, codes: list[str] | pd.Series = ()) -> str:
+    """'Source: Department for Education: <release> (published 26 Nov 2025); <older release> (published
+    14 Nov 2024). Open Government Licence v3.0.' for exactly the releases given (newest first, as
+    kinmon.queries.statistics.releases_shown orders them); a release without a date says so."""
+    by_publisher: dict[str, list[str]] = {}
+    for _, r in releases.iterrows():
+        published = r["published_on"]
+        when = (f"published {pd.Timestamp(published):%-d %b %Y}" if published is not None and not pd.isna(published)
+                else "publication date not recorded")
+        if isinstance(r.get("published_note"), str) and "lastPublished" in r["published_note"]:
+            when += " per the EES API"
+        by_publisher.setdefault(r["source_publisher"] or "unknown publisher", []).append(
+            f"{r['release_title']} ({when})" if r["release_title"] else when)
+    parts = ["Source: " + "; ".join(f"{p}: {', '.join(t)}" if len(t) == 1 else f"{p}: " + "; ".join(t)
+                                    for p, t in by_publisher.items()) + "." if by_publisher else "Source: not recorded."]
+    licences = sorted({str(x) for x in releases["licence"].dropna()}) if len(releases) else []
+    if licences:
+        parts.append("; ".join(licences) + ".")
+    note = suppression_note(codes)
+    if note:
+        parts.append(f"Codes: {note}.")
+    return " ".join(parts)
+
+
 def series_over_time(values: pd.DataFrame, title: str, source: str, unit: str | None = None) -> go.Figure:
     """The shown vintage as a line; earlier releases' values, if present, as grey rings; codes on top.
 

@@ -42,6 +42,7 @@ class RunResult:
     rows_updated: int = 0
     cursor: str | None = None
     error: str | None = None
+    notes: str | None = None
 
 
 @dataclass
@@ -51,6 +52,7 @@ class Counts:
     added: int = 0
     updated: int = 0
     cursor: str | None = None
+    run_notes: str | None = None  # what the run skipped or assumed, for the operator
 
 
 LoadFn = Callable[[duckdb.DuckDBPyConnection, Window], Counts]
@@ -122,12 +124,14 @@ def run(db: Path, source: str, window: Window, load: LoadFn) -> RunResult:
             _refresh_derived(con)
             finished = store.utcnow()
             result.rows_added, result.rows_updated, result.cursor = counts.added, counts.updated, counts.cursor
+            result.notes = counts.run_notes
             result.finished_at = finished.isoformat(timespec="seconds")
             result.status = "succeeded"
             con.execute(
-                "INSERT INTO ingest_run VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO ingest_run (run_id, source, window_from, window_to, started_at, finished_at, status, "
+                "rows_added, rows_updated, cursor, error, notes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [result.run_id, source, window.since, window.until, started, finished, "succeeded",
-                 counts.added, counts.updated, counts.cursor, None],
+                 counts.added, counts.updated, counts.cursor, None, counts.run_notes],
             )
     except (UpstreamError, ValueError, KeyError, TypeError, duckdb.Error, OSError) as exc:
         result.status = "failed"

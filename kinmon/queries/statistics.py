@@ -29,7 +29,7 @@ def _level_order(column: str) -> str:
 # Rows of one series with release facts; `slot` names the period whatever words described it.
 _OBS = """
     SELECT o.*, coalesce(CAST(o.period_end AS VARCHAR), o.time_period) AS slot,
-           r.title AS release_title, r.published_on, r.url AS release_url, r.newer_available,
+           r.title AS release_title, r.published_on, r.published_note, r.url AS release_url, r.newer_available,
            src.publisher AS source_publisher, src.licence, src.licence_url,
            coalesce(o.source_url, r.url, src.url) AS shown_source_url
     FROM observation o
@@ -48,7 +48,7 @@ _CONTINUOUS_PREDECESSORS = """
 _SHOWN_COLUMNS = """
     series_id, time_period, time_identifier, period_end, geographic_level, geography_code, geography_name,
     filter_key, CAST(filters AS VARCHAR) AS filters, indicator, value, value_text, suppression, unit,
-    release_id, release_title, published_on, is_latest, newer_available, source_publisher, licence,
+    release_id, release_title, published_on, published_note, is_latest, newer_available, source_publisher, licence,
     shown_source_url AS source_url, retrieved_at, notes, source_id
 """
 
@@ -70,18 +70,33 @@ def _present(value: object) -> bool:
 
 
 def observations_export(con: duckdb.DuckDBPyConnection, series_id: str | None = None) -> pd.DataFrame:
-    """Every stored value (or one series' values), one row each, with its series, release and source
-    (source_id last, for the export's README; value_text keeps a figure published in words)."""
+    """Every stored value (or one series' values), one row each, with plain headers a spreadsheet user
+    reads: Value is a number (empty when suppressed), Suppressed the code, Label the value as shown,
+    and each row's release, publication date and source. `Source id` (last) is for the README."""
     return con.execute(f"""
-        SELECT o.series_id, s.title AS series_title, o.time_period, o.time_identifier, o.geographic_level,
-               o.geography_code, o.geography_name, CAST(o.filters AS VARCHAR) AS filters, o.indicator, o.value,
-               o.value_text, o.suppression, o.unit, o.release_id, o.release_title, o.published_on, o.is_latest,
-               o.source_publisher, o.shown_source_url AS source_url, o.retrieved_at, o.source_id
+        SELECT o.series_id AS "Series", s.title AS "Series title", o.time_period AS "Period",
+               o.period_end AS "Period ends", o.geographic_level AS "Level", o.geography_name AS "Area",
+               o.geography_code AS "Area code", CAST(o.filters AS VARCHAR) AS "Breakdown", o.indicator AS "Indicator",
+               o.value AS "Value", o.suppression AS "Suppressed", o.value_text AS "Published in words",
+               o.unit AS "Unit", o.release_title AS "Release", o.published_on AS "Published",
+               o.is_latest AS "Latest release", o.source_publisher AS "Publisher", o.shown_source_url AS "Source",
+               o.licence AS "Licence", o.retrieved_at AS "Retrieved", o.release_id AS "Release id",
+               o.source_id AS "Source id"
         FROM ({_OBS}) o LEFT JOIN series s USING (series_id)
         WHERE ? IS NULL OR o.series_id = ?
         ORDER BY o.series_id, {_level_order('o.geographic_level')}, o.geography_code,
                  o.filter_key, o.slot, o.published_on NULLS FIRST, o.release_id
     """, [series_id, series_id]).df()
+
+
+def releases_shown(values: pd.DataFrame) -> pd.DataFrame:
+    """The releases of the values in a frame (from series_values or la_comparison), newest first:
+    publisher, release title, publication date and why, URL, licence."""
+    cols = ["source_publisher", "release_title", "published_on", "published_note", "source_url", "licence"]
+    if values.empty:
+        return pd.DataFrame(columns=cols)
+    found = values[cols].drop_duplicates(subset=["source_publisher", "release_title", "published_on"])
+    return found.sort_values("published_on", ascending=False, na_position="last", kind="stable").reset_index(drop=True)
 
 
 def measures(con: duckdb.DuckDBPyConnection, include_context: bool = True) -> pd.DataFrame:
