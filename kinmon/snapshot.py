@@ -699,15 +699,15 @@ def _read_figures(data_dir: Path, snap: Snapshot, retrieved: datetime) -> None:
             licence = OPL if host in PARLIAMENT_HOSTS else OGL if host in OGL_HOSTS else QUOTED
             known = by_url.get(url)
             rid = known.release_id if known else release_id_for(url, r["source_publication"])
-            sid = _source(snap, f"figure:{release_id_for(url, r['source_publication'])}", publisher,
-                          r["source_publication"].strip(), url, licence, retrieved)
-            if known:
-                _registered_release(known, snap, releases)
+            if known:  # a DfE figure of a registered release: cited as that release (its notes say where it was read)
+                sid = _registered_release(known, snap, releases)
             else:
+                sid = _source(snap, f"figure:{rid}", publisher, r["source_publication"].strip(), url, licence, retrieved)
+                stated = _published_on(r["source_publication"])
                 releases.setdefault(rid, dict(release_id=rid, publication=r["source_publication"].strip(),
-                                              title=r["source_publication"].strip(), published_on=None,
-                                              published_note=None, url=url, is_latest=True, source_id=sid,
-                                              retrieved_at=retrieved))
+                                              title=r["source_publication"].strip(), published_on=stated,
+                                              published_note="as the source states it" if stated else None,
+                                              url=url, is_latest=True, source_id=sid, retrieved_at=retrieved))
             return dict(series_id=r["measure"], time_period=r["period"].strip(), time_identifier=None,
                         period_end=parse_period_end(r["period"]), geographic_level=level, geography_code=code,
                         geography_name=name, filter_key="", filters=None, indicator=None, value=value, value_text=words,
@@ -742,12 +742,20 @@ def _read_figures(data_dir: Path, snap: Snapshot, retrieved: datetime) -> None:
     snap.tables["series"] = list(series.values())
 
 
+_PUBLISHED = re.compile(r"\(published (\d{1,2} [A-Z][a-z]{2} \d{4})\)")
+
+
+def _published_on(publication: str) -> date | None:
+    """A curated figure's release date where its publication says "(published 14 Nov 2024)"."""
+    m = _PUBLISHED.search(publication)
+    return datetime.strptime(m.group(1), "%d %b %Y").date() if m else None
+
+
 def _registered_release(release, snap: Snapshot, releases: dict[str, dict]) -> str:
     """The store rows of a registered DfE release (kinmon.ingest.registry.ReleaseSpec): its source and release."""
     sid = f"file:{release.release_id}"
     retrieved = datetime.combine(min(f.retrieved_on for f in release.files), datetime.min.time())
-    _source(snap, sid, release.publisher, f"{release.publication_title}: {release.title}", release.url,
-            (release.licence, release.licence_url), retrieved)
+    _source(snap, sid, release.publisher, release.title, release.url, (release.licence, release.licence_url), retrieved)
     releases.setdefault(release.release_id, dict(
         release_id=release.release_id, publication=release.publication_title, title=release.title,
         published_on=release.published_on, published_note=release.published_note, url=release.url, is_latest=True,

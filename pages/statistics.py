@@ -14,7 +14,8 @@ LEVEL_WORDS = {"National": "England (or a wider country)", "Regional": "A region
 SHOW_CHOICES = {"top": "Highest 20", "bottom": "Lowest 20", "all": "All councils"}
 RANKED = 20
 TABLE_COLUMNS = {
-    "Value": st.column_config.NumberColumn("Value", help="The number as published; empty when it is suppressed"),
+    "Value": st.column_config.NumberColumn("Value", format="localized",
+                                           help="The number as published; empty when it is suppressed"),
     "Suppressed": st.column_config.TextColumn("Suppressed", help="The statistical code published instead of a number"),
     "Label": st.column_config.TextColumn("As shown"),
     "Period ends": st.column_config.DateColumn("Period ends"),
@@ -100,8 +101,13 @@ else:
         ui.chart(charts.series_over_time(values, title, source, info.get("unit")), f"kinmon-{sid}", key="series")
     table = exports.statistics_table(values)
     with right:
-        st.dataframe(table.drop(columns=["Source id", "Area code", "Publisher", "Licence", "Unit"]), hide_index=True,
-                     height=380, column_config=TABLE_COLUMNS)
+        shown_columns = ["Period", "Value", "Suppressed", "Release", "Published", "Source", "Latest release"]
+        if values["value_text"].notna().any():  # a figure published in words shows its words
+            shown_columns.insert(1, "Label")
+        if table["Published under"].notna().any():
+            shown_columns.insert(3, "Published under")
+        st.dataframe(table[shown_columns].fillna({"Suppressed": ""}), hide_index=True, height=380,
+                     column_config=TABLE_COLUMNS)
     notes = [f"Unit: {ui.md_escape(info.get('unit') or 'as published')}."]
     if codes_seen:
         notes.append("Codes: " + ui.md_escape(charts.suppression_note(codes_seen)) + ".")
@@ -152,8 +158,8 @@ if periods:
                  f"kinmon-{sid}-councils", key="councils")
     ranked = exports.statistics_table(picked)
     with right:
-        st.dataframe(ranked[["Rank", "Area", "Area code", "Value", "Suppressed", "Label", "Period", "Release",
-                             "Published", "Source"]], hide_index=True, height=420,
+        st.dataframe(ranked[["Rank", "Area", "Value", "Suppressed", "Area code", "Period", "Release", "Published",
+                             "Source"]].fillna({"Suppressed": ""}), hide_index=True, height=420,
                      column_config={**TABLE_COLUMNS, "Rank": st.column_config.NumberColumn("Rank"),
                                     "Area": "Council", "Area code": "Code"})
     if len(suppressed) and show != "all":

@@ -88,7 +88,7 @@ def load_file(con: duckdb.DuckDBPyConnection, window: Window, path_or_url: str, 
     release = file_release(address, name, sha256, registered, specs, options)
     retrieved = store.utcnow()
     store.upsert_source(con, release.source_id, publisher=release.publisher,
-                        title=f"{release.publication}: {release.title}", url=release.url,
+                        title=release.title if registered else f"{release.publication}: {release.title}", url=release.url,
                         licence=release.licence[0], licence_url=release.licence[1], retrieved_at=retrieved)
     write_release(con, {"release_id": release.release_id, "publication": release.publication, "title": release.title,
                         "published_on": release.published_on, "published_note": release.published_note,
