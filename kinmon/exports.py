@@ -257,7 +257,8 @@ def encode(df: pd.DataFrame, fmt: str, readme: list[tuple[str, str]], name: str)
 
 
 def table_readme(con: duckdb.DuckDBPyConnection, name: str, df: pd.DataFrame) -> list[tuple[str, str]]:
-    ids = list(df["source_id"].dropna().unique()) if "source_id" in df.columns else []
+    column = next((c for c in ("source_id", "Source id") if c in df.columns), None)
+    ids = list(df[column].dropna().unique()) if column else []
     return readme_lines(TABLES[name].title, df, sources_for(con, ids))
 
 

@@ -199,3 +199,13 @@ def test_two_series_that_find_one_data_set_must_share_its_pin(world, replay, tmp
         f"latest published 2024-11-14; cla_ceased_residence_or_child_arrangements_order: pins data set {DS_CEASED} "
         "to 2.* but cla_ceased_special_guardianship_order pins it to 1.*: one data set, one pin: skipped; "
         f"cla_ceased_special_guardianship_order: using EES data set {DS_CEASED} '{CEASED_TITLE}', found by its title")
+
+
+def test_a_pinned_data_set_missing_from_the_api_is_skipped_with_a_note(replay, db_path, monkeypatch):
+    monkeypatch.setenv("KINMON_EES_API", replay.url)
+    with store.writer(db_path, fresh=True):
+        pass
+    result = ingest_statistics(db_path)  # the replay serves nothing: every listing and data set is a 404
+    assert (result.status, result.rows_added) == ("succeeded", 0)
+    assert (f"data set {DS_CLA_TIME_SERIES} is not in the EES API (HTTP 404): skipped children_looked_after_31_march, "
+            "children_ceasing_to_be_looked_after, children_starting_to_be_looked_after") in result.notes.splitlines()

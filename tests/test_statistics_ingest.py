@@ -358,16 +358,16 @@ def test_the_command_line_loads_a_file_and_exports_observations(tmp_path, replay
     exported = _cli("export", "observations", "--format", "csv", "--output", "-", "--db", str(db))
     assert exported.returncode == 0, exported.stderr
     table = list(csv.DictReader(io.StringIO(exported.stdout)))
-    columns = ["series_id", "time_period", "geographic_level", "geography_code", "geography_name", "filters",
-               "indicator", "value", "suppression", "unit", "release_id", "source_url", "retrieved_at"]
+    columns = ["Series", "Period", "Level", "Area code", "Area", "Breakdown", "Indicator", "Value", "Suppressed",
+               "Unit", "Release", "Published", "Source", "Retrieved", "Release id"]
     assert set(columns) <= set(table[0])
-    hartlepool = [r for r in table if r["series_id"] == "cla_ceased_special_guardianship_order"
-                  and r["geography_code"] == "E06000001" and r["time_period"] == "2021-04-01/2022-03-31"
-                  and r["release_id"].startswith("file:")]
-    assert [(r["value"], r["suppression"]) for r in hartlepool] == [("", "c")]  # suppressed, never 0
-    shipped = [r for r in table if r["series_id"] == "children_looked_after_31_march" and r["time_period"] == "2021-03-31"
-               and r["geography_code"] == "E92000001"]
-    assert [(r["value"], r["release_id"]) for r in shipped] == [("80780.0", "dfe-cla-2025")]
+    hartlepool = [r for r in table if r["Series"] == "cla_ceased_special_guardianship_order"
+                  and r["Area code"] == "E06000001" and r["Period"] == "2021-04-01/2022-03-31"
+                  and r["Release id"].startswith("file:")]
+    assert [(r["Value"], r["Suppressed"]) for r in hartlepool] == [("", "c")]  # suppressed, never 0
+    shipped = [r for r in table if r["Series"] == "children_looked_after_31_march" and r["Period"] == "2021-03-31"
+               and r["Area code"] == "E92000001"]
+    assert [(r["Value"], r["Release id"], r["Published"]) for r in shipped] == [("80780.0", "dfe-cla-2025", "2025-11-26")]
 
     # the shipped registry pins the real time-series data set; the SGO series' catalogue title is not
     # among the publication's API data sets: the run succeeds and says what it skipped

@@ -243,3 +243,19 @@ def test_snapshot_reader_refuses_an_extract_row_of_an_unknown_release(tmp_path):
     with pytest.raises(snapshot.SnapshotError, match=r"statistics_extract.csv:2: cla_ceased_special_guardianship_order "
                                                      "from dfe-cla-2099 is not in statistics_extract_releases.csv"):
         snapshot.read_snapshot(data)
+
+
+def test_the_whole_observations_table_readme_names_its_dfe_releases(snapshot_store):
+    con = store.connect_readonly(snapshot_store)
+    try:
+        df = exports.table_frame(con, "observations")
+        readme = exports.table_readme(con, "observations", df)
+    finally:
+        con.close()
+    releases = [v for k, v in readme if k == "Release"]
+    assert releases[0].startswith("Children looked after in England including adoptions, reporting year 2025 "
+                                  "(published 26 November 2025)")
+    assert any(v.startswith("Children's social work workforce, reporting year 2025 (publication date not recorded)")
+               for v in releases)
+    assert ("Source", "Department for Education: Children in need, reporting year 2025 "
+                      "<https://explore-education-statistics.service.gov.uk/find-statistics/children-in-need>") in readme

@@ -144,11 +144,17 @@ def _title_key(title: str) -> str:
 
 def _load_dataset(con: duckdb.DuckDBPyConnection, ees: EesClient, dataset_id: str, specs: list[SeriesSpec],
                   resolver: GeographyResolver, counts: StatisticsCounts) -> date | None:
-    data_set = ees.data_set(dataset_id)
+    names = ", ".join(s.series_id for s in specs)
+    try:
+        data_set = ees.data_set(dataset_id)
+    except UpstreamError as exc:
+        if exc.status != 404:
+            raise
+        counts.notes.append(f"data set {dataset_id} is not in the EES API (HTTP 404): skipped {names}")
+        return None
     versions = [v for v in ees.versions(dataset_id) if v.status != "Withdrawn"]
     pin = specs[0].dataset_version
     pinned = [v for v in versions if matches_pin(v.version, pin)]
-    names = ", ".join(s.series_id for s in specs)
     if not pinned:
         counts.notes.append(f"data set {dataset_id} has no published version matching {pin}: skipped {names}")
         return None
