@@ -1,19 +1,29 @@
 """Chart images for publication: PNG and SVG with the title, source and data date drawn inside.
 
-Rendering uses kaleido, which drives a local Chrome or Chromium (Debian's `chromium` package here). Where
-none is installed the dashboard still offers PNG from the chart's own camera button, which draws the same
-title and source line.
+Rendering uses kaleido 1.x, which drives a local Chrome or Chromium (Debian's `chromium` package here).
+Starting that browser takes seconds, so one kaleido browser is kept alive for the life of the process
+(`kaleido.start_sync_server`) and every render reuses it: the first image pays the start-up, the next
+ones take well under a second. `warm_up()` starts it in the background when the dashboard starts. The
+render page is built without MathJax, which kaleido would otherwise fetch from a CDN (offline, a wait).
+Where no browser is installed the dashboard still offers PNG from the chart's own camera button, which
+draws the same title and source line.
 """
 
 from __future__ import annotations
 
 import shutil
+import threading
 from functools import lru_cache
 
 import plotly.graph_objects as go
 
+from kinmon.charts.core import restamp
+
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 IMAGE_WIDTH, IMAGE_HEIGHT, PNG_SCALE = 1100, 620, 2
+MIN_HEIGHT = 360
+RENDER_TIMEOUT_S = 60
+_LOCK = threading.Lock()  # kaleido's sync server answers one caller at a time
 
 
 class ImageUnavailable(RuntimeError):
@@ -30,25 +40,57 @@ def available() -> bool:
 
 
 def stamp(fig: go.Figure, text: str) -> go.Figure:
-    """Add a data-date line under the source line, so an exported image says when its data is from."""
-    fig = go.Figure(fig)
-    below = [a for a in fig.layout.annotations
-             if a.yref == "paper" and a.y is not None and (a.y < 0 or (a.y == 0 and (a.yshift or 0) < 0))]
-    if below:
-        source = below[-1]
-        source.text = f"{source.text}<br>{text}"
-        fig.update_layout(margin=dict(b=(fig.layout.margin.b or 80) + 16))
-    else:
-        fig.add_annotation(text=text, xref="paper", yref="paper", x=0, y=-0.12, xanchor="left", yanchor="top",
-                           showarrow=False, font=dict(size=10, color="#555"))
-    return fig
+    """A copy of the figure with a data-date line under its source line, so an exported image says when
+    its data is from."""
+    return restamp(go.Figure(fig), text)
+
+
+def _server_running() -> bool:
+    import kaleido
+
+    return kaleido._global_server.is_running()  # noqa: SLF001 - kaleido has no public "is running"
+
+
+def start_server() -> None:
+    """Start the shared kaleido browser if it is not running (idempotent, thread-safe)."""
+    import kaleido
+
+    with _LOCK:
+        if not _server_running():
+            kaleido.start_sync_server(mathjax=False, timeout=RENDER_TIMEOUT_S, silence_warnings=True)
+
+
+def stop_server() -> None:
+    import kaleido
+
+    with _LOCK:
+        kaleido.stop_sync_server(silence_warnings=True)
+
+
+def warm_up() -> None:
+    """Start the browser and render one tiny figure in the background, so a reader's first click is fast."""
+    if not available():
+        return
+
+    def run() -> None:
+        try:
+            to_image(go.Figure(go.Bar(x=[1], y=[1])), "svg")
+        except Exception:  # noqa: BLE001 - a failed warm-up only means the first real render is slower
+            pass
+
+    threading.Thread(target=run, name="kinmon-kaleido-warm-up", daemon=True).start()
 
 
 def to_image(fig: go.Figure, fmt: str) -> bytes:
+    """The figure as PNG (2x) or SVG at the export size, drawn by the shared kaleido browser."""
+    import kaleido
+
     if fmt not in ("png", "svg"):
         raise ValueError(f"image format must be png or svg, not {fmt!r}")
     if not available():
         raise ImageUnavailable("no Chrome or Chromium found for rendering images (apt-get install chromium)")
-    height = fig.layout.height or IMAGE_HEIGHT
-    return fig.to_image(format=fmt, width=IMAGE_WIDTH, height=max(height, 360),
-                        scale=PNG_SCALE if fmt == "png" else 1)
+    start_server()
+    height = max(fig.layout.height or IMAGE_HEIGHT, MIN_HEIGHT)
+    opts = dict(format=fmt, width=IMAGE_WIDTH, height=height, scale=PNG_SCALE if fmt == "png" else 1)
+    with _LOCK:
+        return kaleido.calc_fig_sync(fig.to_dict(), opts=opts)
