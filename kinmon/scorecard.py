@@ -18,6 +18,10 @@ def priority_line(mix: pd.DataFrame, priority_id: int) -> str:
     count = lambda statuses: int(part[part["status"].isin(statuses)]["commitments"].sum())  # noqa: E731
     delivered, partly, moving = count(["delivered"]), count(["partly_delivered"]), count(["in_progress"])
     stuck, unrated = count(list(NEGATIVE)), count(["not_yet_rateable", "announced"])
+    if total < MIN_TO_JUDGE:  # "1 of 1 delivered" would read as a verdict on the priority
+        labels = sorted(set(part[part["commitments"] > 0]["status_label"].dropna()))
+        return (f"Only {total} government commitment{' is' if total == 1 else 's are'} linked to this priority "
+                f"({', '.join(labels).lower() or 'not yet rated'}): too few to judge how it is moving.")
     parts = [f"{delivered} of {total} commitment{'s' if total != 1 else ''} delivered"]
     if partly:
         parts.append(f"{partly} partly delivered")

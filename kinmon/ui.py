@@ -43,6 +43,10 @@ _BUILD_LOCK = threading.Lock()
 _MD_INLINE = re.compile(r"([\\`*\[\]|~$]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
 _MD_BLOCK = re.compile(r"(?m)^(\s*)([#>+\-=])")
 _MD_ORDERED = re.compile(r"(?m)^(\s*\d+)([.)])")
+# A web address in upstream text, up to a space or a closing bracket, less trailing punctuation.
+_URL = re.compile(r"https?://[^\s<>\"'\]\[]+[^\s<>\"'\]\[.,;:!?)]")
+_TARGET_ESCAPES = {"(": "%28", ")": "%29", " ": "%20", "<": "%3C", ">": "%3E", "\\": "%5C", "`": "%60"}
+MISSING = "—"  # how a missing value is shown in a table
 
 
 # ---------------------------------------------------------------- the store
@@ -109,13 +113,51 @@ def query(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 # ---------------------------------------------------------------- text
 
 
+def blank(value: Any) -> bool:
+    """True for a missing value of any kind: None, NaN, NA, NaT or empty text."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, float) and value != value:
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
 def md_escape(text: Any) -> str:
-    """Upstream text shown through st.markdown: no markup, no HTML, no links it did not ask for."""
-    if text is None:
+    """Upstream text shown through st.markdown: no markup, no HTML, no links it did not ask for. A missing
+    value is empty text (never "nan"). A web address in the text stays a working link: markdown escapes
+    are kept out of it, because inside a bare address they would become part of the link."""
+    if blank(text):
         return ""
-    escaped = _MD_INLINE.sub(r"\\\1", html.escape(str(text), quote=False))
+    out, last = [], 0
+    raw = str(text)
+    for m in _URL.finditer(raw):
+        out.append(_escape_plain(raw[last:m.start()]))
+        url = m.group(0)
+        out.append(f"[{_escape_plain(url)}]({_link_target(url)})")
+        last = m.end()
+    out.append(_escape_plain(raw[last:]))
+    return "".join(out)
+
+
+def _escape_plain(text: str) -> str:
+    escaped = _MD_INLINE.sub(r"\\\1", html.escape(text, quote=False))
     escaped = _MD_BLOCK.sub(r"\1\\\2", escaped)
     return _MD_ORDERED.sub(r"\1\\\2", escaped)
+
+
+def _link_target(url: str) -> str:
+    """A URL as a markdown link target: characters markdown would read as syntax are percent-encoded."""
+    return "".join(_TARGET_ESCAPES.get(c, c) for c in url)
+
+
+def text_or(value: Any, default: str = "not recorded") -> str:
+    """Escaped upstream text, or the plain default when the value is missing."""
+    return default if blank(value) else md_escape(value)
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """'1 result', '2 results', '0 results' (with a given plural for irregular words)."""
+    return f"{n:,} {word if n == 1 else (many or word + 's')}"
 
 
 def flag(value: Any) -> bool:
@@ -140,10 +182,123 @@ def fmt_date(value: Any) -> str:
         return str(value)
 
 
+# ---------------------------------------------------------------- tables a reader can read
+
+# Plain names for the store's column names, used wherever a page does not name a column itself.
+COLUMN_LABELS = {
+    "member_name": "Member", "member": "Member", "role": "Role", "as_of": "As of", "source_title": "Source",
+    "source_url": "Source link", "notes": "Notes", "note": "Note", "method": "How it was linked", "kind": "Kind",
+    "licence": "Licence", "licence_url": "Licence text", "sources": "Sources", "publishers": "Publishers",
+    "display": "Value", "is_latest": "Latest release", "table": "Table", "rows": "Rows", "date": "Date",
+    "what": "What", "url": "Link", "priorities": "Priorities", "title": "Title", "type": "Kind",
+    "label": "Status", "definition": "What it means", "item_type": "Kind", "house": "House", "party": "Party",
+    "department": "Department", "status": "Status", "score": "Relevance", "is_named_day": "Named day",
+    "date_tabled": "Tabled", "date_answered": "Answered", "error": "Error", "finished_at": "Finished (UTC)",
+    "uin": "UIN (question number)", "heading": "Heading", "location": "Where", "participants": "Members (as recorded)",
+    "item_id": "Record id", "source_id": "Source id", "source": "Source", "item_title": "Record",
+    "commitment": "Commitment", "publisher": "Publisher", "retrieved_at": "Retrieved",
+}
+
+
+def plain_label(column: str) -> str:
+    """A column's plain name: from COLUMN_LABELS, else its words ('member_from' -> 'Member from')."""
+    return COLUMN_LABELS.get(column) or column.replace("_", " ").strip().capitalize()
+
+
+def _shown_text(value: Any) -> str:
+    if blank(value):
+        return MISSING
+    if isinstance(value, pd.Timestamp) or isinstance(value, date):
+        return pd.Timestamp(value).strftime("%Y-%m-%d")
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return f"{int(value):,}"
+    if isinstance(value, (list, tuple)):
+        return "; ".join(str(v) for v in value)
+    return str(value)
+
+
+def for_display(df: pd.DataFrame) -> tuple[pd.DataFrame, set[str]]:
+    """The frame as a reader sees it: a column with missing values becomes text with a dash for each gap
+    (so no table says None or nan). Returns the frame and the columns turned into text."""
+    out, converted = df.copy(), set()
+    for col in out.columns:
+        series = out[col]
+        if series.isna().any() or series.dtype == object:
+            if series.dtype == object and not series.isna().any() and all(isinstance(v, str) for v in series):
+                continue
+            out[col] = [_shown_text(v) for v in series]
+            converted.add(col)
+    return out, converted
+
+
+def table(df: pd.DataFrame, column_config: dict | None = None, **kwargs: Any) -> None:
+    """st.dataframe with a plain name on every column and missing values shown as a dash."""
+    shown, converted = for_display(df)
+    config: dict[str, Any] = {}
+    for col in shown.columns:
+        given = (column_config or {}).get(col)
+        if given is None:
+            config[col] = plain_label(col)
+        elif isinstance(given, str):
+            config[col] = given
+        elif col in converted and not _is_link(given):
+            config[col] = st.column_config.TextColumn(_config_label(given) or plain_label(col))
+        else:
+            config[col] = given
+    kwargs.setdefault("hide_index", True)
+    st.dataframe(shown, column_config=config, **kwargs)
+
+
+def _config_label(cfg: Any) -> str | None:
+    return cfg.get("label") if isinstance(cfg, dict) else None
+
+
+def _is_link(cfg: Any) -> bool:
+    return isinstance(cfg, dict) and (cfg.get("type_config") or {}).get("type") == "link"
+
+
+# Abbreviations a reader may not know, spelled out the first time a page uses them.
+ABBREVIATIONS = {
+    "SHBoL": "Stable Homes, Built on Love (SHBoL, the 2023 children's social care strategy)",
+    "ASGSF": "Adoption and Special Guardianship Support Fund (ASGSF)",
+    "CWS Act": "Children's Wellbeing and Schools Act (CWS Act)",
+    "APPG": "All-Party Parliamentary Group (APPG)",
+    "SGO": "special guardianship order (SGO)",
+    "CAO": "child arrangements order (CAO)",
+    "FGDM": "family group decision-making (FGDM)",
+    "EOI": "expression of interest (EOI)",
+    "WMS": "written ministerial statement (WMS)",
+    "EES": "Explore Education Statistics (EES)",
+    "DfE": "Department for Education (DfE)",
+}
+_ABBREV = re.compile(r"\b(" + "|".join(re.escape(a) for a in sorted(ABBREVIATIONS, key=len, reverse=True)) + r")\b")
+_SECTION = re.compile(r"\b(Act) s(\d+[A-Z]*)\b")
+
+
+def expand_terms(text: str) -> str:
+    """Spell out each known abbreviation the first time this page shows it ('CWS Act s6' becomes
+    "Children's Wellbeing and Schools Act (CWS Act) section 6"). Plain text in, plain text out."""
+    if blank(text):
+        return ""
+    seen = st.session_state.setdefault("_kinmon_terms_seen", set())
+
+    def spell(m: re.Match) -> str:
+        term = m.group(1)
+        if term in seen:
+            return term
+        seen.add(term)
+        return ABBREVIATIONS[term]
+
+    return _ABBREV.sub(spell, _SECTION.sub(r"\1 section \2", str(text)))
+
+
 # ---------------------------------------------------------------- page furniture
 
 
 def page_header(title: str, intro: str | None = None) -> None:
+    st.session_state["_kinmon_terms_seen"] = set()  # abbreviations are spelled out again on each page
     st.title(title)
     if intro:
         st.caption(intro)
@@ -163,26 +318,59 @@ def freshness_line() -> None:
     st.caption("Data as of: " + ("; ".join(parts) if parts else "no data loaded"))
 
 
-def source_footer(source_ids: Sequence[str] | None = None, *, note: str | None = None, like: str | None = None) -> None:
-    """Under the data: where it came from, its licence and when it was retrieved."""
+FOOTER_SOURCES = 6  # sources listed under a page before "and N more"
+# Publishers of primary records: government departments and agencies, and Parliament itself.
+PRIMARY_PUBLISHERS = {"UK Parliament", "Department for Education", "Office for National Statistics", "Cafcass",
+                      "GOV.UK", "Ministry of Justice", "legislation.gov.uk", "HM Treasury"}
+
+
+def primary_first(src: pd.DataFrame) -> pd.DataFrame:
+    """Sources ordered for a reader: primary publishers first, then kinmon's own registers and the
+    Alliance, then secondary reports; newest retrieval first within each."""
+    if src.empty:
+        return src
+    tier = [0 if p in PRIMARY_PUBLISHERS else 1 if p in ("kinmon", "Kinship Care Alliance") else 2
+            for p in src["publisher"]]
+    return (src.assign(_tier=tier).sort_values(["_tier", "publisher", "title"], kind="stable")
+            .drop(columns="_tier").reset_index(drop=True))
+
+
+def source_footer(source_ids: Sequence[str] | None = None, *, note: str | None = None, like: str | None = None,
+                  rows: pd.DataFrame | None = None) -> None:
+    """Under the data: the sources of the rows this page shows (primary sources first), their licences
+    and retrieval dates, then "and N more" pointing to the Data page. `rows` adds record-level sources
+    (title and url columns) that are not in the source register, such as timeline events' pages."""
     if source_ids is not None:
-        src = query(_sources_for, tuple(sorted({s for s in source_ids if s})))
+        src = query(_sources_for, tuple(sorted({str(s) for s in source_ids if not blank(s)})))
     else:
         from kinmon.queries import core
 
         src = query(core.sources, like)
+    src = primary_first(src)
     lines = []
-    for _, s in src.head(12).iterrows():
+    for _, s in src.head(FOOTER_SOURCES).iterrows():
         title = md_escape(s["title"])
-        link = f"[{title}]({s['url']})" if isinstance(s["url"], str) and s["url"] else title
-        lines.append(f"- {md_escape(s['publisher'])}: {link}. {md_escape(s['licence'])}. Retrieved {fmt_date(s['retrieved_at'])}.")
-    if len(src) > 12:
-        lines.append(f"- and {len(src) - 12} more sources: see Data & downloads.")
+        link = f"[{title}]({_link_target(s['url'])})" if not blank(s["url"]) else title
+        lines.append(f"- {md_escape(s['publisher'])}: {link}. {md_escape(s['licence'])}. "
+                     f"Retrieved {fmt_date(s['retrieved_at'])}.")
+    extra = 0
+    if rows is not None and len(rows):
+        linked = rows.dropna(subset=["url"]).drop_duplicates("url")
+        room = max(0, FOOTER_SOURCES - len(lines))
+        for _, r in linked.head(room).iterrows():
+            lines.append(f"- [{text_or(r['title'], 'source')}]({_link_target(r['url'])})")
+        extra = max(0, len(linked) - room)
+    more = max(0, len(src) - FOOTER_SOURCES) + extra
     licences = set(src["licence"]) if len(src) else set()
     with st.container(border=True):
         st.markdown("**Sources**" + (f" · {md_escape(note)}" if note else ""))
         if lines:
             st.markdown("\n".join(lines))
+        else:
+            st.caption("No source is registered for what this page shows.")
+        if more:
+            st.page_link("pages/data.py", label=f"and {plural(more, 'more source')}: see Data & downloads",
+                         icon=":material/arrow_forward:")
         if "Open Parliament Licence v3.0" in licences:
             st.caption(OPL_ATTRIBUTION + " [Licence](https://www.parliament.uk/site-information/copyright-parliament/open-parliament-licence/)")
         if "Open Government Licence v3.0" in licences:
@@ -259,10 +447,21 @@ def data_as_of() -> str:
     return max(dates) if dates else "unknown"
 
 
+@st.cache_resource(show_spinner=False)
+def _warm_images() -> bool:
+    """Start the shared image renderer once per server process, in the background."""
+    from kinmon.charts import images
+
+    images.warm_up()
+    return True
+
+
 def chart(fig, name: str, *, key: str | None = None) -> None:
     """Show a figure, stamped with its data date, with PNG and SVG downloads for publication."""
     from kinmon.charts import images
 
+    if images.available():
+        _warm_images()
     fig = images.stamp(fig, f"kinmon · data as of {data_as_of()}")
     key = key or name
     st.plotly_chart(fig, key=f"{key}-chart", config={
@@ -374,3 +573,25 @@ def parse_iso_date(value: str | None) -> date | None:
         return date.fromisoformat(value) if value else None
     except ValueError:
         return None
+
+
+def url_date_text(label: str, key: str, *, default: date) -> date:
+    """A date typed as YYYY-MM-DD that applies when Enter is pressed (a text box, unlike the calendar
+    widget, commits on Enter), bound to the URL like the other filters. A date that cannot be read keeps
+    the default, with a short notice."""
+    raw = st.query_params.get(key)
+    parsed = parse_iso_date(raw)
+    if raw and parsed is None:
+        _notice(label, [raw])
+    wkey = f"{key}__w"
+    if parsed is not None and wkey not in st.session_state:
+        st.session_state[wkey] = parsed.isoformat()
+    text = st.text_input(label, key=wkey, placeholder=default.isoformat(), max_chars=10,
+                         help="Type a date such as 2025-01-31 and press Enter.").strip()
+    value = parse_iso_date(text) if text else None
+    if text and value is None:
+        st.warning(f"{md_escape(text)} is not a date in the form YYYY-MM-DD: showing changes since "
+                   f"{fmt_date(default)}.")
+    value = value or default
+    _write_param(key, None if value == default else value.isoformat())
+    return value

@@ -179,6 +179,42 @@ def attention_by_quarter(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     ).df()
 
 
+def parliament_counts(con: duckdb.DuckDBPyConnection, priority_id: int | None = None) -> pd.DataFrame:
+    """The one count of parliamentary items tagged to each priority (dated or not): written questions,
+    debates and written statements. Home's cards and the Priority page both show this."""
+    return con.execute(
+        """
+        SELECT p.priority_id,
+               count(DISTINCT t.item_id) FILTER (WHERE t.item_type = 'question' AND q.id IS NOT NULL) AS questions,
+               count(DISTINCT t.item_id) FILTER (WHERE t.item_type = 'debate' AND d.debate_id IS NOT NULL) AS debates,
+               count(DISTINCT t.item_id) FILTER (WHERE t.item_type = 'statement' AND s.id IS NOT NULL) AS statements
+        FROM priority p
+        LEFT JOIN priority_tag t ON t.priority_id = p.priority_id
+        LEFT JOIN written_question q ON t.item_type = 'question' AND CAST(q.id AS VARCHAR) = t.item_id
+        LEFT JOIN debate d ON t.item_type = 'debate' AND d.debate_id = t.item_id
+        LEFT JOIN statement s ON t.item_type = 'statement' AND CAST(s.id AS VARCHAR) = t.item_id
+        WHERE ? IS NULL OR p.priority_id = ?
+        GROUP BY p.priority_id ORDER BY p.priority_id
+        """,
+        [priority_id, priority_id],
+    ).df()
+
+
+def tagged_source_ids(con: duckdb.DuckDBPyConnection, priority_id: int | None = None) -> list[str]:
+    """The sources of the parliamentary records tagged to a priority (or to any), for a page's footer."""
+    return [r[0] for r in con.execute(
+        """
+        SELECT DISTINCT coalesce(q.source_id, d.source_id, s.source_id) FROM priority_tag t
+        LEFT JOIN written_question q ON t.item_type = 'question' AND CAST(q.id AS VARCHAR) = t.item_id
+        LEFT JOIN debate d ON t.item_type = 'debate' AND d.debate_id = t.item_id
+        LEFT JOIN statement s ON t.item_type = 'statement' AND CAST(s.id AS VARCHAR) = t.item_id
+        WHERE (? IS NULL OR t.priority_id = ?) AND coalesce(q.source_id, d.source_id, s.source_id) IS NOT NULL
+        ORDER BY 1
+        """,
+        [priority_id, priority_id],
+    ).fetchall()]
+
+
 def undated_tagged(con: duckdb.DuckDBPyConnection) -> int:
     """Tagged questions with no date, which a chart over time cannot place (said under the chart)."""
     return con.execute(
@@ -204,7 +240,11 @@ def latest_evidence(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
             FROM status_change s JOIN commitment c USING (commitment_id)
             JOIN commitment_priority cp USING (commitment_id) LEFT JOIN status_scale sc ON sc.status = s.status
             UNION ALL
-            SELECT unnest(priorities) AS priority_id, date, 'Event: ' || title, source_url FROM timeline_event
+            -- an event tagged to many priorities is evidence for the one it names first (or for both of two),
+            -- not for each: a pilot of allowances is not news on racial disparities
+            SELECT p AS priority_id, date, 'Event: ' || title, source_url
+            FROM (SELECT unnest(priorities) AS p, priorities, date, title, source_url FROM timeline_event)
+            WHERE len(priorities) <= 2 OR p = priorities[1]
         ),
         ranked AS (
             SELECT *, row_number() OVER (PARTITION BY priority_id ORDER BY d DESC, what) AS rn
@@ -299,21 +339,29 @@ def licences_in_use(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     ).df()
 
 
-def rating_changes(con: duckdb.DuckDBPyConnection, since: date | None = None) -> pd.DataFrame:
-    """Every status change, newest first, with the status it moved from: the ratings changelog."""
+def rating_changes(con: duckdb.DuckDBPyConnection, since: date | None = None, *,
+                   include_unchanged: bool = False) -> pd.DataFrame:
+    """Status changes, newest first, with the status each moved from: the ratings changelog. A first rating
+    counts as a change; a later row that restates the same status (a new source, the same rating) does
+    not, unless include_unchanged (the full, append-only history)."""
     return con.execute(
         """
-        SELECT s.changed_on, c.title AS commitment,
-               coalesce(lag(sc.label) OVER (PARTITION BY s.commitment_id ORDER BY s.seq), '(first rating)') AS from_status,
-               sc.label AS to_status, s.reason, s.source_url,
-               (SELECT string_agg(CAST(priority_id AS VARCHAR), ';' ORDER BY priority_id) FROM commitment_priority cp
-                WHERE cp.commitment_id = s.commitment_id) AS priorities,
-               s.commitment_id
-        FROM status_change s JOIN commitment c USING (commitment_id) LEFT JOIN status_scale sc ON sc.status = s.status
-        QUALIFY ? IS NULL OR s.changed_on >= ?
-        ORDER BY s.changed_on DESC, commitment
+        WITH h AS (
+            SELECT s.changed_on, c.title AS commitment, s.status,
+                   lag(s.status) OVER (PARTITION BY s.commitment_id ORDER BY s.seq) AS prev_status,
+                   coalesce(lag(sc.label) OVER (PARTITION BY s.commitment_id ORDER BY s.seq), '(first rating)') AS from_status,
+                   sc.label AS to_status, s.reason, s.source_url,
+                   (SELECT string_agg(CAST(priority_id AS VARCHAR), ';' ORDER BY priority_id) FROM commitment_priority cp
+                    WHERE cp.commitment_id = s.commitment_id) AS priorities,
+                   s.commitment_id
+            FROM status_change s JOIN commitment c USING (commitment_id) LEFT JOIN status_scale sc ON sc.status = s.status
+        )
+        SELECT changed_on, commitment, from_status, to_status, reason, source_url, priorities, commitment_id
+        FROM h
+        WHERE (? IS NULL OR changed_on >= ?) AND (? OR prev_status IS NULL OR prev_status <> status)
+        ORDER BY changed_on DESC, commitment
         """,
-        [since, since],
+        [since, since, include_unchanged],
     ).df()
 
 
