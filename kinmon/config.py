@@ -19,6 +19,8 @@ DEFAULT_URLS = {
     "KINMON_MEMBERS_API": "https://members-api.parliament.uk",
     "KINMON_HANSARD_API": "https://hansard-api.parliament.uk",
     "KINMON_EES_API": "https://api.education.gov.uk/statistics",
+    # the Members API's constituency search (postcode to MP) for the Asks of MPs finder
+    "KINMON_CONSTITUENCY_API": "https://members-api.parliament.uk",
 }
 
 USER_AGENT = f"kinmon/{__version__} (+{REPOSITORY_URL})"

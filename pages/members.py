@@ -1,50 +1,123 @@
-"""The Alliance's asks of MPs: who tables questions, seeks debates and joins the APPG on kinship care?"""
+"""The Alliance's asks of MPs: find a member by name, constituency or postcode, and see what they have done."""
 
 import plotly.express as px
 import streamlit as st
 
 from kinmon import ui
-from kinmon.charts.core import whole_number_axis, with_source
-from kinmon.queries import members
+from kinmon.charts.core import whole_number_axis, with_source, wrap_label
+from kinmon.queries import asks, members
+from kinmon.sources import constituencies
+
+TOP_MEMBERS = 15
+PARLIAMENT_SOURCE = ("Source: UK Parliament written questions and debates, via kinmon. Contains Parliamentary "
+                     "information licensed under the Open Parliament Licence v3.0.")
 
 ui.page_header(
     "Who in Parliament is acting on kinship care?",
-    "The Kinship Care Alliance asks MPs to table written questions on the strategy, seek Westminster Hall debates, "
-    "join the APPG on Kinship Care and write to their council. This page shows the first three, member by member.",
+    "The Kinship Care Alliance asks MPs to do four things: table written questions on the strategy, seek "
+    "Westminster Hall debates, join the All-Party Parliamentary Group (APPG) on Kinship Care, and write to their "
+    "council about its kinship local offer. Find your MP to see what the record shows against each.",
 )
 ui.freshness_line()
 
+
+@st.cache_data(ttl=86_400, show_spinner=False, max_entries=256)
+def _lookup(postcode: str) -> list[constituencies.Constituency]:
+    return constituencies.search(postcode)
+
+
+# ---------------------------------------------------------------- find a member
+st.subheader("Find a member")
+text = ui.url_text("Name, constituency or postcode", key="find", max_chars=80,
+                   placeholder="e.g. Gwynne, Denton, or a postcode such as M34 3AA",
+                   help="A name or part of a constituency's name is looked up in kinmon's records. A postcode is "
+                        "looked up with the UK Parliament Members API's constituency search.")
+found = ui.query(asks.find_members, text) if text else None
+postcode = constituencies.normalise_postcode(text) if text else None
+if postcode:
+    try:
+        seats = _lookup(postcode)
+    except constituencies.LookupUnavailable:
+        seats = None
+        st.info(f"The postcode finder asks the UK Parliament Members API which constituency {postcode} is in, and "
+                "it cannot be reached from here just now. Search by your MP's name or constituency instead.",
+                icon=":material/cloud_off:")
+    if seats == []:
+        st.info(f"The Members API knows no constituency for {postcode}. Check the postcode, or search by name.")
+    for seat in seats or []:
+        mp = ui.text_or(seat.member_name, "no current MP recorded")
+        party = "" if ui.blank(seat.party) else f" ({ui.md_escape(seat.party)})"
+        st.markdown(f"{postcode} is in **{ui.md_escape(seat.name)}**, represented by **{mp}**{party}.")
+        by_seat = ui.query(asks.find_members, seat.name)
+        by_name = ui.query(asks.find_members, seat.member_name) if seat.member_name else by_seat.iloc[0:0]
+        found = by_name if len(by_name) else by_seat
+        if found.empty:
+            st.caption(f"{mp} has no kinship question, debate or APPG role in kinmon's records yet.")
+
+if found is not None and not postcode and found.empty:
+    st.info("No member in kinmon's records matches that name or constituency. Only members who have asked a "
+            "kinship question, spoken in a kinship debate or hold an APPG role are held.")
+if found is not None and len(found):
+    names = list(dict.fromkeys(found["member"]))
+    who = names[0] if len(names) == 1 else ui.url_selectbox(f"{ui.plural(len(names), 'member')} match", names,
+                                                            key="member")
+    row = found[found["member"] == who].iloc[0]
+    seat = "" if ui.blank(row["member_from"]) else f", {ui.md_escape(row['member_from'])}"
+    party = "" if ui.blank(row["party"]) else f" ({ui.md_escape(row['party'])})"
+    st.markdown(f"#### {ui.md_escape(who)}{party}{seat}")
+    ui.table(ui.query(asks.member_asks, who),
+             column_config={"ask": "The Alliance's ask", "count": st.column_config.NumberColumn("Records"),
+                            "what_the_record_shows": "What kinmon's sources show",
+                            "latest": st.column_config.DateColumn("Latest")})
+    qs = ui.query(asks.member_questions, who)
+    if len(qs):
+        with st.expander(f"{ui.plural(len(qs), 'written question')} by {who}"):
+            ui.table(qs.drop(columns=["source_id"]),
+                     column_config={"url": st.column_config.LinkColumn("Official record", display_text="open"),
+                                    "date_tabled": st.column_config.DateColumn("Tabled"),
+                                    "date_answered": st.column_config.DateColumn("Answered"),
+                                    "heading": "Heading", "answering_body_name": "Department"})
+    wh_member = ui.query(asks.member_westminster_hall, who)
+    if len(wh_member):
+        with st.expander(f"{ui.plural(len(wh_member), 'Westminster Hall debate')} with {who}"):
+            ui.table(wh_member.drop(columns=["source_id"]),
+                     column_config={"url": st.column_config.LinkColumn("Hansard", display_text="open"),
+                                    "date": st.column_config.DateColumn("Date"), "title": "Debate"})
+    st.caption("Letters to councils are rarely published; kinmon shows one only where a public source does.")
+
+# ---------------------------------------------------------------- everyone
+st.subheader("Every member in kinmon's records")
 party_options = ["all"] + ui.query(members.parties)
 c1, c2 = st.columns(2)
 with c1:
     party = ui.url_selectbox("Party", party_options, key="party",
-                               format_func=lambda p: "All parties" if p == "all" else p)
+                             format_func=lambda p: "All parties" if p == "all" else p)
 with c2:
     house = ui.url_selectbox("House", ["all", "Commons", "Lords"], key="house",
-                               format_func=lambda h: "Both Houses" if h == "all" else h)
+                             format_func=lambda h: "Both Houses" if h == "all" else h)
 
 activity = ui.query(members.member_activity, None if party == "all" else party, None if house == "all" else house)
-st.markdown(f"**{len(activity)} members** have asked a kinship question, spoken in a kinship debate or hold an "
-            "APPG role in kinmon's records.")
-top = activity.head(15)
+st.markdown(f"**{ui.plural(len(activity), 'member')}** {'has' if len(activity) == 1 else 'have'} asked a kinship "
+            "question, spoken in a kinship debate or held an APPG role in kinmon's records.")
+top = activity.head(TOP_MEMBERS)
 if len(top):
-    fig = px.bar(top.melt(id_vars="member", value_vars=["questions", "debates"], var_name="activity", value_name="n"),
-                 x="n", y="member", color="activity", orientation="h", barmode="stack",
-                 color_discrete_map={"questions": "#4c72b0", "debates": "#dd8452"})
-    fig.update_layout(yaxis=dict(autorange="reversed", title=None), xaxis_title="items", height=60 + 28 * len(top))
+    long = top.assign(member=[wrap_label(m, 22) for m in top["member"]]).melt(
+        id_vars="member", value_vars=["questions", "debates"], var_name="activity", value_name="n")
+    long["activity"] = long["activity"].map({"questions": "written questions", "debates": "debates"})
+    fig = px.bar(long, x="n", y="member", color="activity", orientation="h", barmode="stack",
+                 color_discrete_map={"written questions": "#4c72b0", "debates": "#dd8452"})
+    fig.update_layout(yaxis=dict(autorange="reversed", title=None), xaxis_title="items",
+                      height=300 + 30 * len(top))
     fig.update_xaxes(**whole_number_axis(top["questions"] + top["debates"]))
-    ui.chart(with_source(fig, "Members most engaged on kinship care",
-                         "Source: UK Parliament written questions and debates, via kinmon. Contains Parliamentary "
-                         "information licensed under the Open Parliament Licence v3.0."), "kinmon-members")
-st.dataframe(activity, hide_index=True,
-             column_config={"member": "Member", "member_from": "Constituency or peerage", "house": "House",
-                            "party": "Party", "questions": "Questions", "debates": "Debates",
-                            "first_question": st.column_config.DateColumn("First question"),
-                            "last_question": st.column_config.DateColumn("Latest question"),
-                            "last_debate": st.column_config.DateColumn("Latest debate"),
-                            "appg_role": "APPG on Kinship Care"})
-st.caption("Party and constituency are as given with the member's latest question. Members whose questions were "
-           "transcribed without a name are not counted here.")
+    ui.chart(with_source(fig, "Members most engaged on kinship care", PARLIAMENT_SOURCE), "kinmon-members")
+ui.table(activity, column_config={
+    "member": "Member", "member_from": "Constituency or peerage", "house": "House", "party": "Party",
+    "questions": "Written questions", "debates": "Debates",
+    "first_question": st.column_config.DateColumn("First question"),
+    "last_question": st.column_config.DateColumn("Latest question"),
+    "last_debate": st.column_config.DateColumn("Latest debate"), "appg_role": "APPG on Kinship Care"})
+st.caption("Party and constituency are as given with the member's latest question; a dash means the record "
+           "does not say. Members whose questions were transcribed without a name are not counted here.")
 ui.download_row(activity, "members-activity", "Members' activity on kinship care",
                 full=ui.query(members.member_activity, None, None),
                 filters={"party": party, "house": house}, key="activity")
@@ -55,7 +128,8 @@ if by_party.empty:
     st.info("No dated questions yet.")
 else:
     fig = px.bar(by_party, x="quarter", y="questions", color="party", barmode="stack")
-    fig.update_layout(xaxis=dict(type="date", title=None), yaxis_title="questions", height=340)
+    fig.update_layout(xaxis=dict(type="date", title=None, tickformat="%b %Y"), yaxis_title="questions",
+                      height=420)
     fig.update_yaxes(**whole_number_axis(by_party.groupby("quarter")["questions"].sum()))
     ui.chart(with_source(fig, "Written questions on kinship care per quarter, by the asker's party",
                          "Source: UK Parliament written questions, via kinmon. Contains Parliamentary information "
@@ -63,29 +137,21 @@ else:
     st.caption("Party at the time of the question where the Members API gives it. Questions with no known date "
                "(some transcribed ones) are not in this chart.")
 
-st.subheader("One member's questions")
-names = [m for m in activity["member"] if m]
-if names:
-    who = ui.url_selectbox("Member", names, key="member")
-    qs = ui.query(members.member_questions, who)
-    st.dataframe(qs.drop(columns=["source_id"]), hide_index=True,
-                 column_config={"url": st.column_config.LinkColumn("Official record", display_text="open"),
-                                "date_tabled": st.column_config.DateColumn("Tabled"),
-                                "date_answered": st.column_config.DateColumn("Answered"), "heading": "Heading",
-                                "question_text": "Question", "answering_body_name": "Department"})
-
 st.subheader("Westminster Hall debates")
+st.caption("Westminster Hall is the Commons' second debating chamber, where any MP can secure a debate.")
 wh = ui.query(members.westminster_hall_debates)
-st.dataframe(wh.drop(columns=["source_id"]), hide_index=True,
-             column_config={"url": st.column_config.LinkColumn("Record", display_text="open"),
-                            "date": st.column_config.DateColumn("Date"), "title": "Debate",
-                            "participants": "Members (as recorded)"})
+ui.table(wh.drop(columns=["source_id"]),
+         column_config={"url": st.column_config.LinkColumn("Record", display_text="open"),
+                        "date": st.column_config.DateColumn("Date"), "title": "Debate",
+                        "participants": "Members (as recorded)"})
 
 st.subheader("The APPG on Kinship Care")
 appg = ui.query(members.appg)
-st.dataframe(appg, hide_index=True,
-             column_config={"source_url": st.column_config.LinkColumn("Source", display_text="source"),
-                            "as_of": st.column_config.DateColumn("As of")})
+ui.table(appg, column_config={"member_name": "Member", "role": "Role",
+                              "as_of": st.column_config.DateColumn("As of"), "source_title": "Source",
+                              "source_url": st.column_config.LinkColumn("Source link", display_text="open"),
+                              "notes": "Notes"})
 st.caption("Only roles a published source shows are listed. The APPG's full, current membership is published in "
            "Parliament's Register of All-Party Parliamentary Groups, which kinmon does not yet ingest.")
-ui.source_footer(like="snapshot-%")
+ui.source_footer(["snapshot-questions", "snapshot-debates", *set(activity.get("source_id", [])),
+                  *set(wh["source_id"].dropna())], note="members' questions, debates and APPG roles")
