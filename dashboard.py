@@ -6,7 +6,8 @@ from kinmon import ui
 from kinmon.snapshot import SnapshotError
 from kinmon.store import StoreError
 
-st.set_page_config(page_title="kinmon: kinship care strategy monitor", page_icon=":material/family_restroom:",
+# a local file, not a Material icon: an icon name is fetched from a font CDN and fails offline
+st.set_page_config(page_title="kinmon: kinship care strategy monitor", page_icon="static/favicon.png",
                    layout="wide")
 
 try:

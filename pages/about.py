@@ -51,9 +51,14 @@ st.markdown(
     "latest figures.")
 
 st.subheader("Glossary")
+st.caption("Abbreviations are spelled out the first time each page uses them; hover over a ⓘ for help.")
 for _, g in ui.query(core.glossary).iterrows():
-    st.markdown(f"**{ui.md_escape(g['term'])}**: {ui.md_escape(g['definition'])} "
-                f"([{ui.md_escape(g['source_title'])}]({g['source_url']}))")
+    link = "" if ui.blank(g["source_url"]) else \
+        f" ([{ui.text_or(g['source_title'], 'source')}]({ui._link_target(g['source_url'])}))"
+    st.markdown(f"**{ui.md_escape(g['term'])}**: {ui.md_escape(g['definition'])}{link}",
+                help=None if ui.blank(g["definition"]) else str(g["definition"]))
+st.markdown("**Other abbreviations used on these pages**: " + "; ".join(
+    ui.md_escape(v) for k, v in sorted(ui.ABBREVIATIONS.items())) + ".")
 
 st.subheader("Sources and licences")
 st.markdown(
@@ -62,5 +67,7 @@ st.markdown(
     "- Government statistics: " + ui.OGL_ATTRIBUTION
     + " ([Open Government Licence](https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/))\n"
     "- Figures quoted from charities and the press are credited to their publisher on every row and used for reporting.")
-st.dataframe(ui.query(core.licences_in_use), hide_index=True)
-ui.source_footer()
+ui.table(ui.query(core.licences_in_use),
+         column_config={"licence": "Licence", "licence_url": st.column_config.LinkColumn("Licence text", display_text="read"),
+                        "sources": "Sources", "publishers": "Publishers"})
+ui.source_footer(["kinship-care-alliance", "snapshot-commitments"], note="the priorities and the status scale")

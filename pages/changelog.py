@@ -17,24 +17,25 @@ since = ui.url_date("Changes since", key="since", default=date(2023, 12, 1))
 
 st.subheader("Ratings")
 changes = ui.query(core.rating_changes, since)
-st.markdown(f"**{len(changes)} status changes** on or after {ui.fmt_date(since)}. A status can move backwards; "
-            "the history is append-only.")
-st.dataframe(changes.drop(columns=["commitment_id"]), hide_index=True,
-             column_config={"changed_on": st.column_config.DateColumn("Date"), "commitment": "Commitment",
+st.markdown(f"**{ui.plural(len(changes), 'status change')}** on or after {ui.fmt_date(since)}. A status can move "
+            "backwards; the history is append-only. A first rating counts as a change; a later entry that keeps "
+            "the same status (new evidence, same rating) does not, and is listed in the full history below.")
+ui.table(changes.drop(columns=["commitment_id"]),
+             column_config={"priorities": "Priorities","changed_on": st.column_config.DateColumn("Date"), "commitment": "Commitment",
                             "from_status": "From", "to_status": "To", "reason": "Why",
                             "source_url": st.column_config.LinkColumn("Source", display_text="source")})
 ui.download_row(changes, "rating-changes", "Changes of commitment status", filters={"since": since}, key="ratings",
-                full=ui.query(core.rating_changes, None))
+                full=ui.query(core.rating_changes, None, include_unchanged=True))
 
 st.subheader("Data updates")
 runs = ui.query(core.ingest_runs)
 failed = [r for r in read_journal(ui.db_path()) if r.status == "failed"]
-st.dataframe(runs, hide_index=True,
+ui.table(runs,
              column_config={"finished_at": st.column_config.DatetimeColumn("Finished (UTC)"), "source": "Source",
                             "window_from": "Window from", "window_to": "Window to", "rows_added": "Added",
                             "rows_updated": "Updated", "cursor": "Cursor"})
 if failed:
     st.markdown("**Failed runs** (the store was left as it was):")
-    st.dataframe(pd.DataFrame([{"finished_at": r.finished_at, "source": r.source, "error": r.error} for r in failed]),
-                 hide_index=True)
-ui.source_footer(like="snapshot-%")
+    ui.table(pd.DataFrame([{"finished_at": r.finished_at, "source": r.source, "error": r.error} for r in failed]),
+             column_config={"finished_at": "Finished (UTC)", "source": "Source", "error": "Error"})
+ui.source_footer(["snapshot-commitments"], note="status changes link their own sources")

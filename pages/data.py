@@ -13,7 +13,7 @@ ui.freshness_line()
 
 path = ui.ensure_store()
 st.subheader("Sources and their last runs")
-st.dataframe(source_status(path), hide_index=True,
+ui.table(source_status(path),
              column_config={"source": "Source", "rows_held": "Rows held", "last_success": "Last successful run (UTC)",
                             "last_failure": "Last failed run (UTC)", "last_error": "Last error"})
 
@@ -23,23 +23,24 @@ for name, spec in exports.TABLES.items():
     files = ui.query(exports.table_files, name)  # built once per published store, not on every rerun
     csv, parquet, pack = files["csv"], files["parquet"], files["zip"]
     with st.container(border=True):
-        c1, c2, c3, c4 = st.columns([4, 1, 1, 1])
-        c1.markdown(f"**{spec.title}** (`{name}`): {files['rows']:,} rows")
-        c2.download_button(f"CSV · {ui.human_size(len(csv))}", csv, f"kinmon-{name}.csv", "text/csv",
-                           key=f"t-{name}-csv", on_click="ignore")
-        c3.download_button(f"Parquet · {ui.human_size(len(parquet))}", parquet, f"kinmon-{name}.parquet",
-                           "application/octet-stream", key=f"t-{name}-parquet", on_click="ignore")
-        c4.download_button(f"CSV + README · {ui.human_size(len(pack))}", pack, f"kinmon-{name}.zip",
-                           "application/zip", key=f"t-{name}-zip", on_click="ignore")
+        st.markdown(f"**{spec.title}** (`{name}`): {ui.plural(files['rows'], 'row')}")
+        row = st.container(horizontal=True)  # wraps onto a second line on a phone, never truncates a label
+        row.download_button(f"CSV ({ui.human_size(len(csv))})", csv, f"kinmon-{name}.csv", "text/csv",
+                            key=f"t-{name}-csv", on_click="ignore")
+        row.download_button(f"Parquet ({ui.human_size(len(parquet))})", parquet, f"kinmon-{name}.parquet",
+                            "application/octet-stream", key=f"t-{name}-parquet", on_click="ignore")
+        row.download_button(f"CSV + README ({ui.human_size(len(pack))})", pack, f"kinmon-{name}.zip",
+                            "application/zip", key=f"t-{name}-zip", on_click="ignore")
 
 st.subheader("Every table in the database")
 inventory = ui.query(core.table_inventory)
-st.dataframe(inventory, hide_index=True)
+ui.table(inventory, column_config={"table": "Table", "rows": "Rows"})
 table = ui.url_selectbox("Table", list(inventory["table"]), key="table")
 df = ui.query(core.whole_table, table)
-st.dataframe(df.head(200), hide_index=True)
-st.caption(f"Showing {min(200, len(df))} of {len(df):,} rows.")
-c1, c2 = st.columns(2)
+st.caption("The table as stored, with its own column names (as in the downloads).")
+ui.table(df.head(200), column_config={c: c for c in df.columns})
+st.caption(f"Showing {min(200, len(df)):,} of {ui.plural(len(df), 'row')}.")
+c1 = c2 = st.container(horizontal=True)
 raw_csv, raw_parquet = exports.to_csv_bytes(df), exports.to_parquet_bytes(df)
 c1.download_button(f"{table}.csv · {ui.human_size(len(raw_csv))}", raw_csv, f"kinmon-{table}.csv", "text/csv",
                    key="raw-csv", on_click="ignore")
@@ -53,5 +54,7 @@ st.download_button(f"kinmon.duckdb · {ui.human_size(size)}", path.read_bytes, "
 st.caption("Open it with DuckDB 1.4: `duckdb kinmon.duckdb`.")
 
 st.subheader("Licences")
-st.dataframe(ui.query(core.licences_in_use), hide_index=True)
-ui.source_footer()
+ui.table(ui.query(core.licences_in_use),
+         column_config={"licence": "Licence", "licence_url": st.column_config.LinkColumn("Licence text", display_text="read"),
+                        "sources": "Sources", "publishers": "Publishers"})
+ui.source_footer(list(ui.query(core.sources, None)["source_id"]), note="every source kinmon holds")

@@ -62,16 +62,9 @@ FACETS = [  # (URL key, label, filter name, facet column, options)
 
 chosen: dict[str, tuple] = {}
 with st.expander("Filters", expanded=bool(set(st.query_params) - {"q"})):
-    cols = st.columns(4)
-    for i, (key, label, fname, column, opts) in enumerate(FACETS):
-        counts = ui.query(search.facet, text, column, **{k: v for k, v in chosen.items() if k != fname})
-        n = dict(zip(counts["value"], counts["n"]))
-        fmt = (lambda o, n=n: f"{o}. {titles[o]} ({n.get(o, 0)})") if key == "priority" else \
-              (lambda o, n=n: f"{o} ({n.get(o, 0)})")
-        with cols[i % 4]:
-            picked = ui.url_multiselect(label, opts, key=key, format_func=fmt)
-        if picked:
-            chosen[fname] = tuple(picked)
+    facet_area, date_area = st.container(), st.container()
+# the dates are read first, so the facets' counts honour them too (they are drawn below the facets)
+with date_area:
     c1, c2, c3, c4, c5 = st.columns(5)
     with c1:
         named = ui.url_selectbox("Named day", ["any", "yes", "no"], key="named")
@@ -92,9 +85,20 @@ with st.expander("Filters", expanded=bool(set(st.query_params) - {"q"})):
         if ui.url_toggle("Keep questions whose tabled date is not recorded", key="undated",
                          help="With a tabled-date filter, also list questions whose source shows no date."):
             chosen["include_undated"] = True
+with facet_area:
+    cols = st.columns(4)
+    for i, (key, label, fname, column, opts) in enumerate(FACETS):
+        counts = ui.query(search.facet, text, column, **{k: v for k, v in chosen.items() if k != fname})
+        n = dict(zip(counts["value"], counts["n"]))
+        fmt = (lambda o, n=n: f"{o}. {titles[o]} ({n.get(o, 0)})") if key == "priority" else \
+              (lambda o, n=n: f"{o} ({n.get(o, 0)})")
+        with cols[i % 4]:
+            picked = ui.url_multiselect(label, opts, key=key, format_func=fmt)
+        if picked:
+            chosen[fname] = tuple(picked)
 
 found = ui.query(search.results, text, **chosen)
-st.markdown(f"**{len(found)} results**" + (f" for {ui.md_escape(text)}" if text else " (newest first)")
+st.markdown(f"**{ui.plural(len(found), 'result')}**" + (f" for {ui.md_escape(text)}" if text else " (newest first)")
             + ("; showing the first 200" if len(found) >= 200 else ""))
 
 tab_list, tab_table, tab_new = st.tabs(["Results", "Table", "What's new"])
@@ -104,9 +108,12 @@ with tab_list:
             meta = " · ".join(x for x in [r["item_type"], r["house"], _when(r["date"], r["date_precision"]),
                                           r["member"] or "", r["party"] or "", r["department"] or "", r["status"]]
                               if isinstance(x, str) and x)
-            st.markdown(f"**[{ui.md_escape(r['title'])}]({r['url']})**  \n{ui.md_escape(meta)}"
+            title = ui.text_or(r["title"], "Untitled record")
+            link = f"[{title}]({ui._link_target(r['url'])})" if not ui.blank(r["url"]) else title
+            st.markdown(f"**{link}**  \n{ui.md_escape(meta)}"
                         + (f" · priorities {r['priorities']}" if ui.flag(r["priorities"]) else ""))
-            body = search.highlight(r["text_a"], text)
+            # a debate's text here is a curator's note about the record, not words said in Parliament
+            body = "" if r["item_type"] == "debate" else search.highlight(r["text_a"], text)
             if body:
                 st.html(f"<div style='font-size:0.95rem'>{body}</div>")
             answer = search.highlight(r["text_b"], text)
@@ -120,7 +127,7 @@ with tab_list:
 
 shown = found.drop(columns=["text_a", "text_b", "doc_id"])
 with tab_table:
-    st.dataframe(shown, hide_index=True,
+    ui.table(shown, hide_index=True,
                  column_config={"url": st.column_config.LinkColumn("Official record", display_text="open"),
                                 "date": st.column_config.DateColumn("Date"),
                                 "date_tabled": st.column_config.DateColumn("Tabled"),
@@ -137,7 +144,7 @@ with tab_new:
     new = ui.query(core.changes_since, since, None if pid == "all" else int(pid))
     st.markdown(f"**{len(new)} new items** since {ui.fmt_date(since)}: questions, answers, debates, events and "
                 "status changes.")
-    st.dataframe(new, hide_index=True, column_config={"url": st.column_config.LinkColumn("Source", display_text="open"),
+    ui.table(new, hide_index=True, column_config={"url": st.column_config.LinkColumn("Source", display_text="open"),
                                                       "date": st.column_config.DateColumn("Date")})
     stem = "all" if pid == "all" else f"priority-{pid}"
     st.markdown(f"Subscribe for alerts: [Atom](app/static/feeds/{stem}.atom) · [RSS](app/static/feeds/{stem}.rss) · "
@@ -155,18 +162,17 @@ else:
     kind, item_id = doc.split(":", 1)
     if kind == "question":
         q = ui.query(records.question, int(item_id)).iloc[0]
-        st.markdown(f"### {ui.md_escape(q['heading'] or 'Written question')} ({q['house']}, UIN {q['uin'] or 'unknown'})")
+        st.markdown(f"### {ui.text_or(q['heading'], 'Written question')} ({ui.text_or(q['house'], 'House not recorded')}, UIN {ui.text_or(q['uin'], 'unknown')})")
         st.caption(f"Tabled {ui.fmt_date(q['date_tabled'])} · due {ui.fmt_date(q['date_for_answer'])} · answered "
                    f"{ui.fmt_date(q['date_answered'])}" + (" · named day" if ui.flag(q["is_named_day"]) else "")
                    + (" · holding answer" if ui.flag(q["answer_is_holding"]) else "")
                    + (" · withdrawn" if ui.flag(q["is_withdrawn"]) else ""))
-        asker = q["asking_member_name"] or "a member not recorded in kinmon's copy"
-        st.markdown(f"**Asked by** {ui.md_escape(asker)}"
+        st.markdown(f"**Asked by** {ui.text_or(q['asking_member_name'], 'a member not recorded in kinmon copy')}"
                     + (f" ({ui.md_escape(q['asking_member_party'])}, {ui.md_escape(q['asking_member_from'])})"
                        if ui.flag(q["asking_member_party"]) else ""))
         st.markdown(ui.md_escape(q["question_text"]))
-        st.markdown(f"**Answered by** {ui.md_escape(q['answering_member_name'] or 'not recorded')}, "
-                    f"{ui.md_escape(q['answering_body_name'] or '')}")
+        st.markdown(f"**Answered by** {ui.text_or(q['answering_member_name'])}, "
+                    f"{ui.text_or(q['answering_body_name'], 'department not recorded')}")
         if ui.flag(q["answer_html"]):
             st.html(q["answer_html"])  # sanitised with an allow-list at ingest, escaped for curated text
         if not ui.flag(q["text_complete"]):
@@ -195,7 +201,7 @@ else:
         if ui.flag(q["grouped_questions"]):
             st.markdown("**Answered together with** UINs " + ui.md_escape(q["grouped_questions"]))
             if len(grouped):
-                st.dataframe(grouped, hide_index=True,
+                ui.table(grouped, hide_index=True,
                              column_config={"url": st.column_config.LinkColumn("Record", display_text="open")})
         attachments = records.attachment_list(q["attachments"])
         if attachments:
@@ -207,7 +213,7 @@ else:
         revs = ui.query(records.revisions, int(item_id))
         if len(revs):
             st.markdown("**Correction history**: earlier answers, replaced by a correction")
-            st.dataframe(revs.drop(columns=["answer_html"]), hide_index=True)
+            ui.table(revs.drop(columns=["answer_html"]), hide_index=True)
         _why(kind, item_id)
         st.markdown(f"[Official record]({q['url']}) · retrieved {ui.fmt_date(q['retrieved_at'])}")
     elif kind == "statement":
@@ -228,8 +234,8 @@ else:
             st.caption(f"{ui.md_escape(d['location'] or d['house'] or '')} · {ui.fmt_date(d['date'])}")
             if d["participants"]:
                 st.markdown("**Members:** " + ui.md_escape(d["participants"]))
-            if d["notes"]:
-                st.caption(ui.md_escape(d["notes"]))
+            if not ui.blank(d["notes"]):
+                st.caption("Curator's note (kinmon's, not Parliament's): " + ui.md_escape(d["notes"]))
             _why(kind, item_id)
             st.markdown(f"[Hansard]({d['url']})")
         else:

@@ -21,6 +21,7 @@ mix = ui.query(core.status_mix)
 scale = ui.query(core.status_scale)
 latest = ui.query(core.latest_evidence).set_index("priority_id")
 attention = ui.query(core.attention_by_quarter)
+counts = ui.query(core.parliament_counts).set_index("priority_id")
 titles = dict(zip(prios["priority_id"], prios["short_title"]))
 
 st.subheader("The seven priorities at a glance")
@@ -37,9 +38,12 @@ for start in range(0, len(prios), 4):
             st.write(scorecard.priority_line(mix, pid))
             if pid in latest.index:
                 ev = latest.loc[pid]
-                st.caption(f"Latest evidence, {ui.fmt_date(ev['date'])}: {ui.md_escape(ev['what'])}")
-            n_items = int(attention[attention["priority_id"] == pid]["items"].sum())
-            st.caption(f"Parliamentary items tagged to this priority: {n_items}")
+                st.caption(f"Latest evidence, {ui.fmt_date(ev['date'])}: {ui.md_escape(ui.expand_terms(ev['what']))}")
+            c = counts.loc[pid]
+            st.caption("Tagged to this priority: " + ui.plural(int(c["questions"]), "written question") + ", "
+                       + ui.plural(int(c["debates"]), "debate") + ", " + ui.plural(int(c["statements"]), "statement"),
+                       help="Counted by kinmon's published tagging rules (see About); the same count as on the "
+                            "priority's own page.")
             st.page_link("pages/priorities.py", label=f"Open priority {pid}", icon=":material/arrow_forward:",
                          query_params={"priority": str(pid)})
 
@@ -48,7 +52,7 @@ ui.chart(charts.status_mix(mix, titles, scale, "Source: kinmon commitments regis
                            "(see Priorities). Compiled from government and parliamentary publications."),
          "kinmon-commitments-by-status")
 with st.expander("What the statuses mean"):
-    st.dataframe(scale[["label", "definition"]], hide_index=True)
+    ui.table(scale[["label", "definition"]], {"label": "Status", "definition": "What it means"})
 
 st.subheader("Parliamentary attention over time")
 undated = ui.query(core.undated_tagged)
@@ -57,6 +61,9 @@ ui.chart(charts.attention(attention, "Written questions, debates and statements 
                           "Open Parliament Licence v3.0."),
          "kinmon-parliamentary-attention")
 if undated:
-    st.caption(f"{undated} tagged written questions have no known date and are not in this chart.")
+    st.caption(f"{ui.plural(undated, 'tagged written question')} with no known date "
+               f"{'is' if undated == 1 else 'are'} not in this chart, but {'is' if undated == 1 else 'are'} "
+               "counted on the cards above.")
 
-ui.source_footer(note="commitments, questions, debates and figures held by kinmon")
+ui.source_footer(["snapshot-commitments", "kinship-care-alliance", *ui.query(core.tagged_source_ids)],
+                 note="commitments, their statuses and the parliamentary records tagged to each priority")

@@ -99,7 +99,7 @@ with tab_time:
     else:
         ui.chart(charts.questions_over_time(monthly, f"Written questions on kinship care per month ({label})", SOURCE),
                  "kinmon-questions-per-month")
-        st.dataframe(monthly, hide_index=True,
+        ui.table(monthly, hide_index=True,
                      column_config={"month": st.column_config.DateColumn("Month", format="MMM YYYY"),
                                     "tabled": "Tabled", "answered": "Answered"})
 with tab_who:
@@ -110,7 +110,7 @@ with tab_who:
     else:
         ui.chart(charts.breakdown(counts, by, f"Written questions on kinship care by "
                                   f"{BREAKDOWN_LABELS[by].lower()}", SOURCE), f"kinmon-questions-by-{by}")
-        st.dataframe(counts, hide_index=True, column_config={by: BREAKDOWN_LABELS[by], "questions": "Questions",
+        ui.table(counts, hide_index=True, column_config={by: BREAKDOWN_LABELS[by], "questions": "Questions",
                                                              "answered": "Answered"})
         if by == "party":
             st.caption("Party on the day the question was tabled, from the Members API's party history where "
@@ -122,18 +122,18 @@ with tab_speed:
     else:
         ui.chart(charts.answer_times(by_dept, "Median days from tabling to answer, by department", SOURCE),
                  "kinmon-answer-times")
-        st.dataframe(by_dept, hide_index=True, column_config={
+        ui.table(by_dept, hide_index=True, column_config={
             "department": "Department", "answered": "Answers", "median_days": "Median days", "mean_days": "Mean days",
             "longest_days": "Longest (days)", "answered_after_due_date": "Answered after the due date"})
         trend = ui.query(pq.answer_times_by_month, *window)
         ui.chart(charts.answer_time_trend(trend, "Days to answer, by month tabled", SOURCE), "kinmon-answer-time-trend")
     st.markdown("**Named-day questions answered late, or still waiting**")
     late = ui.query(pq.named_day_late, *window)
-    st.dataframe(late.drop(columns=["source_id"]), hide_index=True, column_config={**RECORD_COLUMNS,
+    ui.table(late.drop(columns=["source_id"]), hide_index=True, column_config={**RECORD_COLUMNS,
                  "days_late": "Days late", "date_for_answer": st.column_config.DateColumn("Named day")})
     st.markdown("**Holding answers** (the department promised a full answer later)")
     holding = ui.query(pq.holding_answers, *window)
-    st.dataframe(holding.drop(columns=["source_id"]), hide_index=True, column_config={
+    ui.table(holding.drop(columns=["source_id"]), hide_index=True, column_config={
         **RECORD_COLUMNS, "date_holding_answer": st.column_config.DateColumn("Holding answer"),
         "still_holding": "Still holding"})
 
@@ -155,7 +155,7 @@ with left:
                 else ", answer date not recorded" if isinstance(q["answer_excerpt"], str) else ", not yet answered")
             heading = ui.md_escape(q["heading"] if isinstance(q["heading"], str) and q["heading"] else (
                 f"Question {q['uin']}" if isinstance(q["uin"], str) and q["uin"] else "Written question"))
-            link = f"[{heading}]({q['url']})" if isinstance(q["url"], str) and q["url"] else heading
+            link = f"[{heading}]({ui._link_target(q['url'])})" if not ui.blank(q["url"]) else heading
             st.markdown(f"**{link}**  \n{ui.md_escape(who)} · {when}"
                         + (f" · priorities {q['priorities']}" if isinstance(q["priorities"], str) else ""))
             st.markdown(ui.md_escape(q["question_text"]))
@@ -172,7 +172,7 @@ with right:
     if statements.empty:
         st.caption("No written statements in this view (`python -m kinmon ingest parliament` fetches the latest).")
     else:
-        st.dataframe(statements[["date_made", "title", "member_name", "url"]], hide_index=True,
+        ui.table(statements[["date_made", "title", "member_name", "url"]], hide_index=True,
                      column_config={"date_made": st.column_config.DateColumn("Made"), "title": "Title",
                                     "member_name": "Minister",
                                     "url": st.column_config.LinkColumn("Record", display_text="open")})
@@ -181,13 +181,13 @@ with right:
     if debates.empty:
         st.caption("No debates in this view.")
     else:
-        st.dataframe(debates[["date", "title", "house", "location", "url"]], hide_index=True,
+        ui.table(debates[["date", "title", "house", "location", "url"]], hide_index=True,
                      column_config={"date": st.column_config.DateColumn("Date"), "title": "Debate",
                                     "url": st.column_config.LinkColumn("Hansard", display_text="open")})
 
 shown = ui.query(pq.questions_export, *window)
-with st.expander(f"All {len(shown)} questions in this view"):
-    st.dataframe(shown, hide_index=True, column_config=RECORD_COLUMNS)
+with st.expander(f"All {ui.plural(len(shown), 'question')} in this view"):
+    ui.table(shown, hide_index=True, column_config=RECORD_COLUMNS)
 ui.download_row(shown, "kinship-written-questions", f"Written questions on kinship care ({label})",
                 full=ui.query(pq.questions_export),
                 filters={"priority": choice, "tabled_from": since, "tabled_to": until}, key="questions")

@@ -9,6 +9,11 @@ from kinmon.charts import core as charts
 from kinmon.queries import core
 from kinmon.queries import statistics as stats
 
+TABS = ["Commitments", "Evidence", "Indicators", "Parliament", "Timeline", "What changed"]
+EXCERPT_CHARS = 400
+QUESTION_CARDS = 15
+TAG_METHODS = {"rule": "automatically, by kinmon's published rule", "override": "by a curated correction"}
+
 prios = ui.query(core.priorities)
 ids = [int(p) for p in prios["priority_id"]]
 titles = dict(zip(ids, prios["short_title"]))
@@ -27,8 +32,8 @@ st.badge(label, color=colour)
 st.write(scorecard.priority_line(mix, pid))
 
 page_sources = {"snapshot-commitments", "kinship-care-alliance"}
-tab_c, tab_e, tab_i, tab_p, tab_t, tab_new = st.tabs(
-    ["Commitments", "Evidence", "Indicators", "Parliament", "Timeline", "What changed"])
+# the open tab is part of the view's address (?tab=Parliament), so a shared link opens the same tab
+tab_c, tab_e, tab_i, tab_p, tab_t, tab_new = st.tabs(TABS, key="tab", bind="query-params")
 
 with tab_c:
     comm = ui.query(core.commitments, pid)
@@ -44,10 +49,9 @@ with tab_c:
             if part.empty:
                 continue
             st.markdown(f"#### {heading}")
-            st.dataframe(
+            ui.table(
                 part[["title", "status_label", "status_since", "status_reason", "announced_on", "amount_gbp",
                       "amount_scope", "source_url"]],
-                hide_index=True,
                 column_config={
                     "title": "Commitment", "status_label": "Status", "status_since": st.column_config.DateColumn("Since"),
                     "status_reason": "Why", "announced_on": st.column_config.DateColumn("Announced"),
@@ -61,7 +65,7 @@ with tab_c:
                                        "Source: kinmon commitments register; each change is dated and sourced."),
                  f"kinmon-priority-{pid}-status-history")
         with st.expander("Full status history (append-only)"):
-            st.dataframe(history[["title", "changed_on", "status_label", "reason", "source_url"]], hide_index=True,
+            ui.table(history[["title", "changed_on", "status_label", "reason", "source_url"]],
                          column_config={"source_url": st.column_config.LinkColumn("Source", display_text="source"),
                                         "changed_on": st.column_config.DateColumn("Date"),
                                         "status_label": "Status", "title": "Commitment", "reason": "Reason"})
@@ -76,8 +80,8 @@ with tab_e:
     else:
         st.caption("Curated links were checked by hand; suggested links are found automatically (same priority, "
                    "dated after the commitment, sharing a distinctive word) and are leads, not findings.")
-        st.dataframe(ev[["method", "date", "commitment", "item_type", "item_title", "note", "url"]], hide_index=True,
-                     column_config={"url": st.column_config.LinkColumn("Record", display_text="open"),
+        ui.table(ev[["method", "date", "commitment", "item_type", "item_title", "note", "url"]],
+                     column_config={"method": "Curated or suggested","url": st.column_config.LinkColumn("Record", display_text="open"),
                                     "date": st.column_config.DateColumn("Date"), "item_type": "Kind",
                                     "item_title": "Record", "note": "What it shows", "commitment": "Commitment"})
         ui.download_row(ev, f"priority-{pid}-evidence", f"Priority {pid}: evidence", filters={"priority": pid},
@@ -86,15 +90,15 @@ with tab_e:
 with tab_i:
     for _, ind in ui.query(core.indicators, pid).iterrows():
         st.markdown(f"#### {ui.md_escape(ind['headline'])}")
-        if ind["note"]:
-            st.caption(ui.md_escape(ind["note"]))
-        if not ind["series_id"]:
+        if not ui.blank(ind["note"]):
+            st.caption(ui.md_escape(ui.expand_terms(ind["note"])))
+        if ui.blank(ind["series_id"]):
             continue
         values = ui.query(core.indicator_values, ind["series_id"])
         if values.empty:
             st.info("No published value is held for this measure yet.")
             continue
-        publications = "; ".join(sorted(set(values["publication"])))
+        publications = "; ".join(sorted({str(v) for v in values["publication"] if not ui.blank(v)}))
         left, right = st.columns([3, 2])
         with left:
             ui.chart(charts.indicator(values, ind["headline"], f"Source: {publications}"),
@@ -102,7 +106,7 @@ with tab_i:
         with right:
             shown = values.assign(value=[stats.display_value(v, t, c) for v, t, c in
                                          zip(values["value"], values["value_text"], values["suppression"])])
-            st.dataframe(shown[["time_period", "geography_name", "value", "unit", "source_url"]], hide_index=True,
+            ui.table(shown[["time_period", "geography_name", "value", "unit", "source_url"]],
                          column_config={"source_url": st.column_config.LinkColumn("Source", display_text="source"),
                                         "time_period": "Period", "geography_name": "Area", "value": "Value",
                                         "unit": "Unit"})
@@ -114,32 +118,48 @@ with tab_i:
 
 with tab_p:
     qs = ui.query(core.tagged_questions, pid)
-    if ui.url_toggle("Only answers that say something new", key="new",
-                     help="At least one sentence of the answer appears in no earlier answer on kinship care."):
+    new_only = ui.url_toggle("Only answers that say something new", key="new",
+                             help="At least one sentence of the answer appears in no earlier answer on kinship care.")
+    if new_only:
         from kinmon.queries.records import questions_saying_something_new  # issue 10: what is new in an answer
         qs = qs[qs["id"].isin(ui.query(questions_saying_something_new, pid))]
     deb = ui.query(core.tagged_debates, pid)
-    page_sources.update(qs["source_id"])
-    page_sources.update(deb["source_id"])
-    st.markdown(f"**{len(qs)} written questions** and **{len(deb)} debates** are tagged to this priority "
-                "by kinmon's published classification rules (see About).")
-    for _, q in qs.head(15).iterrows():
+    n = ui.query(core.parliament_counts, pid).iloc[0]
+    page_sources.update(ui.query(core.tagged_source_ids, pid))
+    st.markdown(f"**{ui.plural(int(n['questions']), 'written question')}**, "
+                f"**{ui.plural(int(n['debates']), 'debate')}** and "
+                f"**{ui.plural(int(n['statements']), 'written statement')}** are tagged to this priority "
+                "by kinmon's published classification rules (see About).",
+                help="The same count as the priority's card on Home, dated or not.")
+    if new_only:
+        st.caption(f"Showing {ui.plural(len(qs), 'question')} whose answer says something new.")
+    if len(qs) > QUESTION_CARDS:
+        st.caption(f"The {QUESTION_CARDS} most recent questions are shown; Search lists them all.")
+    for _, q in qs.head(QUESTION_CARDS).iterrows():
         with st.container(border=True):
-            who = ui.md_escape(q["asking_member_name"] or "Member not recorded")
-            party = f" ({ui.md_escape(q['asking_member_party'])})" if q["asking_member_party"] else ""
-            st.markdown(f"**{ui.md_escape(q['heading'] or 'Written question')}** · {q['house']} · "
-                        f"asked by {who}{party} · answered {ui.fmt_date(q['date_answered'])} · "
-                        f"[official record]({q['url']})")
-            st.markdown(ui.md_escape(q["question_text"]))
-            if isinstance(q["answer_text"], str) and q["answer_text"]:  # NaN when unanswered
-                excerpt = q["answer_text"] if len(q["answer_text"]) < 400 else q["answer_text"][:400] + " ..."
+            who = ui.text_or(q["asking_member_name"], "a member not recorded")
+            party = "" if ui.blank(q["asking_member_party"]) else f" ({ui.md_escape(q['asking_member_party'])})"
+            answered = ("not yet answered" if ui.blank(q["date_answered"])
+                        else f"answered {ui.fmt_date(q['date_answered'])}")
+            record = "" if ui.blank(q["url"]) else f" · [official record]({ui._link_target(q['url'])})"
+            st.markdown(f"**{ui.text_or(q['heading'], 'Written question')}** · {ui.text_or(q['house'], 'House not recorded')} · "
+                        f"asked by {who}{party} · {answered}{record}")
+            st.markdown(ui.text_or(q["question_text"], "(question text not recorded)"))
+            answer = q["answer_text"]
+            if not ui.blank(answer):  # an unanswered question has no answer (NaN), not an empty one
+                answer = str(answer)
+                excerpt = answer if len(answer) < EXCERPT_CHARS else answer[:EXCERPT_CHARS] + " ..."
                 st.caption("Answer: " + ui.md_escape(excerpt))
-            st.caption(f"Tagged by rule {ui.md_escape(q['rule_id'])} ({q['method']})")
+            how = TAG_METHODS.get(q["method"], "by kinmon")
+            st.caption(f"Tagged to priority {pid} {how} `{ui.text_or(q['rule_id'], 'unnamed')}`.",
+                       help="Each tag names the rule that made it. The rules are phrases in "
+                            "data/classification_rules.json; About explains them.")
     if len(deb):
         st.markdown("#### Debates")
-        st.dataframe(deb[["date", "title", "location", "url"]], hide_index=True,
-                     column_config={"url": st.column_config.LinkColumn("Hansard", display_text="open"),
-                                    "date": st.column_config.DateColumn("Date")})
+        ui.table(deb[["date", "title", "location", "url"]],
+                 column_config={"url": st.column_config.LinkColumn("Hansard", display_text="open"),
+                                "date": st.column_config.DateColumn("Date"), "title": "Debate",
+                                "location": "Where"})
 
 with tab_t:
     events = ui.query(core.timeline, pid)
@@ -148,18 +168,19 @@ with tab_t:
     else:
         ui.chart(charts.timeline(events, f"Priority {pid}: dated events",
                                  "Source: kinmon timeline, each event with its source."), f"kinmon-priority-{pid}-timeline")
-        st.dataframe(events[["date", "title", "type", "amount_gbp", "source_url"]], hide_index=True,
-                     column_config={"source_url": st.column_config.LinkColumn("Source", display_text="source"),
+        ui.table(events[["date", "title", "type", "amount_gbp", "source_url"]].assign(
+                     title=[ui.expand_terms(t) for t in events["title"]]),
+                     column_config={"title": "Event", "type": "Kind","source_url": st.column_config.LinkColumn("Source", display_text="source"),
                                     "date": st.column_config.DateColumn("Date"),
                                     "amount_gbp": st.column_config.NumberColumn("Amount (£)", format="localized")})
 
 with tab_new:
     default_since = date.today() - timedelta(days=365)
-    since = ui.url_date("What changed since", key="since", default=default_since)
+    since = ui.url_date_text("What changed since (YYYY-MM-DD, press Enter)", key="since", default=default_since)
     changes = ui.query(core.changes_since, since, pid)
-    st.markdown(f"**{len(changes)} changes** on or after {ui.fmt_date(since)}.")
-    st.dataframe(changes, hide_index=True,
-                 column_config={"url": st.column_config.LinkColumn("Source", display_text="open"),
-                                "date": st.column_config.DateColumn("Date")})
+    st.markdown(f"**{ui.plural(len(changes), 'change')}** on or after {ui.fmt_date(since)}.")
+    ui.table(changes, column_config={"url": st.column_config.LinkColumn("Source", display_text="open"),
+                                     "date": st.column_config.DateColumn("Date"), "kind": "Kind",
+                                     "what": "What changed", "priorities": "Priorities"})
 
 ui.source_footer(sorted(page_sources), note=f"priority {pid}; commitments and events link their own sources")

@@ -10,7 +10,7 @@ from kinmon.queries import statistics as stats
 
 DEFAULT_MEASURE = "cla_ceased_special_guardianship_order"
 LEVELS = ["National", "Regional", "Local authority"]
-LEVEL_WORDS = {"National": "England (or a wider country)", "Regional": "A region", "Local authority": "A council"}
+LEVEL_WORDS = {"National": "England", "Regional": "A region", "Local authority": "A council"}
 SHOW_CHOICES = {"top": "Highest 20", "bottom": "Lowest 20", "all": "All councils"}
 RANKED = 20
 TABLE_COLUMNS = {
@@ -52,7 +52,8 @@ levels = [lv for lv in LEVELS if lv in set(places["geographic_level"])] or sorte
 breakdowns = ui.query(stats.breakdowns, sid)
 c1, c2, c3 = st.columns([1, 2, 2])
 with c1:
-    level = ui.url_selectbox("Area", levels, key="level", format_func=lambda lv: LEVEL_WORDS.get(lv, lv))
+    level = ui.url_selectbox("Area", levels, key="level", format_func=lambda lv: LEVEL_WORDS.get(lv, lv),
+                             help="England, or a wider country (England and Wales, the UK) where only that is published.")
 at_level = places[places["geographic_level"] == level]
 codes = list(at_level["geography_code"])
 labels = dict(zip(at_level["geography_code"], at_level["label"]))
@@ -106,7 +107,7 @@ else:
             shown_columns.insert(1, "Label")
         if table["Published under"].notna().any():
             shown_columns.insert(3, "Published under")
-        st.dataframe(table[shown_columns].fillna({"Suppressed": ""}), hide_index=True, height=380,
+        ui.table(table[shown_columns].fillna({"Suppressed": ""}), hide_index=True, height=380,
                      column_config=TABLE_COLUMNS)
     notes = [f"Unit: {ui.md_escape(info.get('unit') or 'as published')}."]
     if codes_seen:
@@ -127,7 +128,7 @@ else:
 changes = ui.query(stats.vintage_changes, sid, code, filter_key=filter_key)
 if len(changes):
     with st.expander(f"What later releases changed ({len(changes)} revisions)"):
-        st.dataframe(changes[["time_period", "earlier_release_title", "earlier_display", "later_release_title",
+        ui.table(changes[["time_period", "earlier_release_title", "earlier_display", "later_release_title",
                               "later_display", "change"]], hide_index=True,
                      column_config={"time_period": "Period", "earlier_release_title": "Earlier release",
                                     "earlier_display": "Was", "later_release_title": "Later release",
@@ -158,7 +159,7 @@ if periods:
                  f"kinmon-{sid}-councils", key="councils")
     ranked = exports.statistics_table(picked)
     with right:
-        st.dataframe(ranked[["Rank", "Area", "Value", "Suppressed", "Area code", "Period", "Release", "Published",
+        ui.table(ranked[["Rank", "Area", "Value", "Suppressed", "Area code", "Period", "Release", "Published",
                              "Source"]].fillna({"Suppressed": ""}), hide_index=True, height=420,
                      column_config={**TABLE_COLUMNS, "Rank": st.column_config.NumberColumn("Rank"),
                                     "Area": "Council", "Area code": "Code"})

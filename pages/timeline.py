@@ -30,7 +30,7 @@ span = (start, end)
 
 events = ui.query(core.timeline, None if choice == "all" else int(choice), span[0], span[1], chosen or None)
 label = "all priorities" if choice == "all" else f"priority {choice}"
-st.markdown(f"**{len(events)} events** for {label}, {ui.fmt_date(span[0])} to {ui.fmt_date(span[1])}.")
+st.markdown(f"**{ui.plural(len(events), 'event')}** for {label}, {ui.fmt_date(span[0])} to {ui.fmt_date(span[1])}.")
 if events.empty:
     st.info("Nothing matches these filters.")
 else:
@@ -38,7 +38,7 @@ else:
                              "Source: kinmon timeline, compiled from government, parliamentary and sector "
                              "publications; each event links to its source."), "kinmon-timeline")
     shown = events[["date", "title", "type", "priorities", "amount_gbp", "source_title", "source_url", "notes"]]
-    st.dataframe(shown, hide_index=True,
+    ui.table(shown.assign(title=[ui.expand_terms(t) for t in shown["title"]]),
                  column_config={"source_url": st.column_config.LinkColumn("Source", display_text="open"),
                                 "date": st.column_config.DateColumn("Date"), "title": "Event", "type": "Kind",
                                 "priorities": "Priorities", "source_title": "Source title", "notes": "Notes",
@@ -47,4 +47,6 @@ else:
                "Amounts are as announced, each with its own scope: never add them up.")
     ui.download_row(shown, "timeline", f"Kinship care timeline ({label})", full=ui.query(core.timeline),
                     filters={"priority": choice, "types": ",".join(chosen) or "all", "from": span[0], "to": span[1]})
-ui.source_footer(note="timeline sources are linked on each row")
+ui.source_footer([], note="each event's own source, as linked on its row",
+                 rows=events.rename(columns={"source_title": "title_", "title": "event"})
+                 .rename(columns={"title_": "title", "source_url": "url"}) if len(events) else None)
