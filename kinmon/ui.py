@@ -47,6 +47,7 @@ _MD_ORDERED = re.compile(r"(?m)^(\s*\d+)([.)])")
 _URL = re.compile(r"https?://[^\s<>\"'\]\[]+[^\s<>\"'\]\[.,;:!?)]")
 _TARGET_ESCAPES = {"(": "%28", ")": "%29", " ": "%20", "<": "%3C", ">": "%3E", "\\": "%5C", "`": "%60"}
 MISSING = "—"  # how a missing value is shown in a table
+LONG_TEXT = 30  # characters: a text column with longer values is given a medium width
 
 
 # ---------------------------------------------------------------- the store
@@ -239,10 +240,12 @@ def table(df: pd.DataFrame, column_config: dict | None = None, **kwargs: Any) ->
     config: dict[str, Any] = {}
     for col in shown.columns:
         given = (column_config or {}).get(col)
-        if given is None:
-            config[col] = plain_label(col)
-        elif isinstance(given, str):
-            config[col] = given
+        if given is None or isinstance(given, str):
+            label = given or plain_label(col)
+            # long text gets a medium column, so a phone shows more than the first column
+            text = shown[col].dtype == object or pd.api.types.is_string_dtype(shown[col])
+            wide = bool(text and len(shown) and shown[col].astype(str).str.len().max() > LONG_TEXT)
+            config[col] = st.column_config.TextColumn(label, width="medium") if wide else label
         elif col in converted and not _is_link(given):
             config[col] = st.column_config.TextColumn(_config_label(given) or plain_label(col))
         else:
@@ -273,7 +276,7 @@ ABBREVIATIONS = {
     "EES": "Explore Education Statistics (EES)",
     "DfE": "Department for Education (DfE)",
 }
-_ABBREV = re.compile(r"\b(" + "|".join(re.escape(a) for a in sorted(ABBREVIATIONS, key=len, reverse=True)) + r")\b")
+_ABBREV = re.compile(r"(?<!\()\b(" + "|".join(re.escape(a) for a in sorted(ABBREVIATIONS, key=len, reverse=True)) + r")\b")
 _SECTION = re.compile(r"\b(Act) s(\d+[A-Z]*)\b")
 
 
@@ -283,6 +286,7 @@ def expand_terms(text: str) -> str:
     if blank(text):
         return ""
     seen = st.session_state.setdefault("_kinmon_terms_seen", set())
+    seen.update(t for t in ABBREVIATIONS if f"({t}" in str(text))  # already spelled out by the text itself
 
     def spell(m: re.Match) -> str:
         term = m.group(1)

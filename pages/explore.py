@@ -115,10 +115,10 @@ with tab_list:
             # a debate's text here is a curator's note about the record, not words said in Parliament
             body = "" if r["item_type"] == "debate" else search.highlight(r["text_a"], text)
             if body:
-                st.html(f"<div style='font-size:0.95rem'>{body}</div>")
+                st.html(f"<div style='font-size:0.95rem;overflow-wrap:anywhere'>{body}</div>")
             answer = search.highlight(r["text_b"], text)
             if answer:
-                st.html(f"<div style='font-size:0.9rem;color:#444'><b>Answer:</b> {answer}</div>")
+                st.html(f"<div style='font-size:0.9rem;color:#444;overflow-wrap:anywhere'><b>Answer:</b> {answer}</div>")
             if r["item_type"] == "question" and answer:
                 new, before = int(r["new_passages"] or 0), int(r["repeated_passages"] or 0)
                 st.caption(f"What is new: {new} of {new + before} sentences new, {before} said in an earlier answer.")

@@ -35,6 +35,7 @@ PAGES = {
     "statistics": "What do the published statistics show?",
     "timeline?priority=3": "What has happened on kinship care, and when?",
     "search?q=%22special+guardianship%22": "Search Parliament's record on kinship care",
+    "search?q=allowance": "Search Parliament's record on kinship care",  # answers quote long web addresses
     "members?find=Gwynne": "Who in Parliament is acting on kinship care?",
     "changelog": "What changed, and when?",
     "data": "Data & downloads",

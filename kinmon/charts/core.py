@@ -22,12 +22,13 @@ KIND_COLOURS = {"written questions": "#4c72b0", "debates": "#dd8452", "statement
 FONT = dict(family="Arial, Helvetica, sans-serif", size=13)
 # Text is wrapped for the narrowest screen a chart is read on (a 390 px phone); wider screens and the
 # 1100 px export keep the same lines, so the browser and the image show the same chart.
-TITLE_WRAP = 44  # characters per title line at 16 px
-SOURCE_WRAP = 62  # characters per source line at 10 px
+TITLE_WRAP = 38  # characters per title line at 16 px: a 390 px phone leaves about 350 px for it
+SOURCE_WRAP = 50  # characters per source line at 10 px: fits the plot area beside a phone's axis labels
 LABEL_WRAP = 24  # characters per category label line
 TITLE_LINE_PX, TITLE_PAD_PX = 21, 14
+AXIS_STANDOFF_PX = 16  # between the x tick labels and the axis title (and the source under it)
 SOURCE_STYLE = "font-size:10px;color:#555"
-MAX_YEAR_TICKS = 10
+MAX_YEAR_TICKS = 6  # year labels on a whole-year axis: evenly spaced, few enough for a phone
 ANNUAL_MIN_GAP_DAYS = 300
 
 
@@ -55,8 +56,8 @@ def with_source(fig: go.Figure, title: str, source: str) -> go.Figure:
     base = fig.layout.xaxis.title.text if fig.layout.xaxis.title and fig.layout.xaxis.title.text else None
     settle_time_axis(fig)
     fig.update_layout(
-        title=dict(text="<br>".join(title_lines), x=0, xref="paper", xanchor="left", y=1, yref="container",
-                   yanchor="top", pad=dict(t=TITLE_PAD_PX), font=dict(size=16)),
+        title=dict(text="<br>".join(title_lines), x=0, xref="container", xanchor="left", y=1, yref="container",
+                   yanchor="top", pad=dict(t=TITLE_PAD_PX, l=10), font=dict(size=16)),
         font=FONT,
         margin=dict(l=10, r=16, t=TITLE_PAD_PX + 16 + TITLE_LINE_PX * len(title_lines), b=10, autoexpand=True),
         plot_bgcolor="white",
@@ -64,7 +65,7 @@ def with_source(fig: go.Figure, title: str, source: str) -> go.Figure:
                     font=dict(size=11), title=None),
         meta=dict(kinmon_axis=base, kinmon_source=source),
     )
-    fig.update_xaxes(automargin=True, title=dict(text=_axis_title(base, source, None)))
+    fig.update_xaxes(automargin=True, title=dict(text=_axis_title(base, source, None), standoff=AXIS_STANDOFF_PX))
     fig.update_yaxes(automargin=True)
     return fig
 
@@ -74,7 +75,8 @@ def restamp(fig: go.Figure, stamp: str) -> go.Figure:
     meta = fig.layout.meta if isinstance(fig.layout.meta, dict) else None
     if not meta or "kinmon_source" not in meta:
         return fig
-    fig.update_xaxes(title=dict(text=_axis_title(meta.get("kinmon_axis"), meta["kinmon_source"], stamp)))
+    fig.update_xaxes(title=dict(text=_axis_title(meta.get("kinmon_axis"), meta["kinmon_source"], stamp),
+                                standoff=AXIS_STANDOFF_PX))
     return fig
 
 
@@ -124,8 +126,11 @@ def settle_time_axis(fig: go.Figure) -> go.Figure:
         return fig
     gaps = [(b - a).days for a, b in zip(points, points[1:])]
     if annual and min(gaps) >= ANNUAL_MIN_GAP_DAYS:
-        step = max(1, -(-len(points) // MAX_YEAR_TICKS))
-        ticks = points[::step]
+        first, last = points[0].year, points[-1].year
+        step = max(1, -(-(last - first + 1) // MAX_YEAR_TICKS))
+        month, day = points[0].month, points[0].day
+        ticks = [pd.Timestamp(year=y, month=month, day=min(day, 28 if month == 2 else day))
+                 for y in range(last, first - 1, -step)][::-1]
         pad = pd.Timedelta(days=120)
         fig.update_xaxes(type="date", tickmode="array", tickvals=ticks, ticktext=[d.strftime("%Y") for d in ticks],
                          range=[points[0] - pad, points[-1] + pad], tickangle=0)

@@ -7,15 +7,15 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
-from kinmon.charts.core import whole_number_axis, with_source
+from kinmon.charts.core import whole_number_axis, with_source, wrap_label
 
 TABLED, ANSWERED = "#4c72b0", "#55a868"
 BAR = "#4c72b0"
 LONGEST = "#c44e52"
 ROW_HEIGHT = 28
-MARGINS = 170  # the title above and the source note below the plot (see charts.core.with_source)
+MARGINS = 260  # the title above, the source note and legend below the plot (see charts.core.with_source)
 MIN_BAR_CHART = 240
-MAX_MONTH_LABELS = 12
+MAX_MONTH_LABELS = 6  # few enough to stand apart on a phone
 
 
 def month_labels(months: pd.Series) -> list[str]:
@@ -33,7 +33,8 @@ def _sourced(fig: go.Figure, title: str, source: str, height: int) -> go.Figure:
 def _thinned_month_axis(months: list[str]) -> dict:
     step = max(1, math.ceil(len(months) / MAX_MONTH_LABELS))
     shown = months[::step]
-    return dict(type="category", tickangle=0, tickmode="array", tickvals=shown, ticktext=shown)
+    return dict(type="category", tickangle=0, tickmode="array", tickvals=shown,
+                ticktext=[m.replace(" ", "<br>") for m in shown])
 
 
 def questions_over_time(monthly: pd.DataFrame, title: str, source: str) -> go.Figure:
@@ -47,7 +48,7 @@ def questions_over_time(monthly: pd.DataFrame, title: str, source: str) -> go.Fi
     fig.update_layout(barmode="group", yaxis=dict(title="written questions",
                                                   **whole_number_axis(list(monthly["tabled"]) + list(monthly["answered"]))),
                       legend=dict(orientation="h", y=1.08, x=0), xaxis=_thinned_month_axis(months))
-    return _sourced(fig, title, source, 400)
+    return _sourced(fig, title, source, 460)
 
 
 def breakdown(counts: pd.DataFrame, by: str, title: str, source: str) -> go.Figure:
@@ -56,6 +57,7 @@ def breakdown(counts: pd.DataFrame, by: str, title: str, source: str) -> go.Figu
     fig.add_bar(y=counts[by], x=counts["questions"], orientation="h", marker_color=BAR,
                 customdata=counts["answered"], text=counts["questions"], textposition="outside",
                 hovertemplate="%{y}: %{x} questions, %{customdata} answered<extra></extra>")
+    fig.update_traces(y=[wrap_label(v) for v in counts[by]])
     fig.update_layout(yaxis=dict(autorange="reversed", title=None), xaxis=dict(rangemode="tozero"))
     return _sourced(fig, title, source, max(MIN_BAR_CHART, MARGINS + 40 + ROW_HEIGHT * len(counts)))
 
@@ -85,4 +87,4 @@ def answer_time_trend(by_month: pd.DataFrame, title: str, source: str) -> go.Fig
                     hovertemplate="%{x|%b %Y}: longest %{y} days<extra></extra>")
     fig.update_layout(yaxis=dict(title="days from tabling to answer", rangemode="tozero"),
                       xaxis=dict(tickformat="%b %Y"), legend=dict(orientation="h", y=1.08, x=0))
-    return _sourced(fig, title, source, 380)
+    return _sourced(fig, title, source, 440)
