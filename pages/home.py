@@ -26,7 +26,8 @@ titles = dict(zip(prios["priority_id"], prios["short_title"]))
 
 st.subheader("The seven priorities at a glance")
 st.caption("Each badge sums up the status of the government's own commitments on that priority (fewer than three "
-           "are too few to judge); whether they meet the Alliance's ask is for the reader to weigh.")
+           "are too few to judge); whether they meet the Alliance's ask is for the reader to weigh. Parliamentary items "
+           "are tagged by kinmon's published rules (see About) and counted as on each priority's own page.")
 for start in range(0, len(prios), 4):
     cols = st.columns(4)
     for col, (_, p) in zip(cols, prios.iloc[start:start + 4].iterrows()):
@@ -41,9 +42,7 @@ for start in range(0, len(prios), 4):
                 st.caption(f"Latest evidence, {ui.fmt_date(ev['date'])}: {ui.md_escape(ui.expand_terms(ev['what']))}")
             c = counts.loc[pid]
             st.caption("Tagged to this priority: " + ui.plural(int(c["questions"]), "written question") + ", "
-                       + ui.plural(int(c["debates"]), "debate") + ", " + ui.plural(int(c["statements"]), "statement"),
-                       help="Counted by kinmon's published tagging rules (see About); the same count as on the "
-                            "priority's own page.")
+                       + ui.plural(int(c["debates"]), "debate") + ", " + ui.plural(int(c["statements"]), "statement"))
             st.page_link("pages/priorities.py", label=f"Open priority {pid}", icon=":material/arrow_forward:",
                          query_params={"priority": str(pid)})
 

@@ -5,6 +5,7 @@ date, suppressed values show as their code, never 0."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -67,9 +68,10 @@ def test_default_view_is_special_guardianship_in_england_with_dfe_releases_and_d
         ("2023-04-01/2024-03-31", 3890.0, R2025, "2025-11-26"), ("2024-04-01/2025-03-31", 4110.0, R2025, "2025-11-26")]
     assert all(url.startswith("https://explore-education-statistics.service.gov.uk/") for url in series["Source"])
     # the chart's source line (also in its PNG) names exactly those releases, newest first
-    (line,) = [a["text"] for a in json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["annotations"]
-               if a.get("text", "").startswith("Source:")]
-    assert line.replace("<br>", " ").startswith(
+    # (charts.core.with_source puts the source line under the x axis, as part of its title)
+    title = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["xaxis"]["title"]["text"]
+    line = re.sub(r"<[^>]+>", " ", title.replace("<br>", " "))
+    assert " ".join(line.split()).startswith(
         f"Source: Department for Education: {R2025} (published 26 Nov 2025 per the EES API); {R2024} (published "
         "14 Nov 2024). Open Government Licence v3.0.")
     councils = frame(at, "Rank")
@@ -86,9 +88,10 @@ def test_all_councils_keep_the_suppressed_one_as_its_code():
     councils = frame(at, "Rank")
     row = councils[councils["Area"] == "Bracknell Forest"]
     assert list(row["Suppressed"]) == ["c"]
-    assert row["Value"].isna().all() and row["Rank"].isna().all()
+    # no number and no rank: a missing value is shown as a dash (ui.table), never 0
+    assert (row["Value"] == "—").all() and (row["Rank"] == "—").all()
     coded = councils[councils["Suppressed"] != ""]
-    assert len(coded) == 17 and coded["Value"].isna().all()  # a code is never a number, never 0
+    assert len(coded) == 17 and (coded["Value"] == "—").all()  # a code is never a number, never 0
 
 
 def test_choosing_a_council_shows_its_series_and_a_reorganisation_note():
@@ -101,7 +104,7 @@ def test_choosing_a_council_shows_its_series_and_a_reorganisation_note():
     assert any("created on 1 April 2021 by the split of Northamptonshire (E10000021)" in i.value.replace("\\", "")
                for i in at.info)
     series = frame(at, "Latest release")
-    assert list(series["Value"])[-3:] == [23.0, 20.0, 26.0]
+    assert list(series["Value"])[-3:] == ["23", "20", "26"]  # shown as text: a suppressed year is a dash
 
 
 def test_a_second_hand_figure_is_its_own_labelled_series_and_a_file_series_renders():
@@ -116,4 +119,4 @@ def test_a_second_hand_figure_is_its_own_labelled_series_and_a_file_series_rende
     at.selectbox(key="measure__w").set_value("kinship_foster_children_not_expected_to_move_out_of_care").run()
     assert not at.exception
     (row,) = frame(at, "Latest release").to_dict("records")
-    assert row["Label"] == "4 in 10" and row["Value"] != row["Value"]  # the words, and no number (NaN), never 0
+    assert row["Label"] == "4 in 10" and row["Value"] == "—"  # the words, and no number (a dash), never 0
