@@ -17,6 +17,7 @@ from typing import Any, Callable, Sequence
 
 import pandas as pd
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from kinmon import config, exports, store
 
@@ -373,8 +374,11 @@ def source_footer(source_ids: Sequence[str] | None = None, *, note: str | None =
         else:
             st.caption("No source is registered for what this page shows.")
         if more:
-            st.page_link("pages/data.py", label=f"and {plural(more, 'more source')}: see Data & downloads",
-                         icon=":material/arrow_forward:")
+            label = f"and {plural(more, 'more source')}: see Data & downloads"
+            try:
+                st.page_link("pages/data.py", label=label, icon=":material/arrow_forward:")
+            except StreamlitAPIException:  # a page run on its own (no navigation): a plain relative link
+                st.markdown(f"[{label}](data)")
         if "Open Parliament Licence v3.0" in licences:
             st.caption(OPL_ATTRIBUTION + " [Licence](https://www.parliament.uk/site-information/copyright-parliament/open-parliament-licence/)")
         if "Open Government Licence v3.0" in licences:
