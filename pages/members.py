@@ -96,7 +96,12 @@ with c2:
     house = ui.url_selectbox("House", ["all", "Commons", "Lords"], key="house",
                              format_func=lambda h: "Both Houses" if h == "all" else h)
 
-activity = ui.query(members.member_activity, None if party == "all" else party, None if house == "all" else house)
+# issue 10: questions on one subject, in the search's own syntax ("special guardian" allowance OR allowances)
+topic = ui.url_text("Who asked about (words in the question or answer)", key="topic", max_chars=120,
+                    placeholder='e.g. "special guardian" allowance OR allowances',
+                    help="Counts only the questions Search finds for these words; debates and APPG roles are not narrowed.")
+activity = ui.query(members.member_activity, None if party == "all" else party, None if house == "all" else house,
+                    topic or None)
 st.markdown(f"**{ui.plural(len(activity), 'member')}** {'has' if len(activity) == 1 else 'have'} asked a kinship "
             "question, spoken in a kinship debate or held an APPG role in kinmon's records.")
 top = activity.head(TOP_MEMBERS)

@@ -72,3 +72,17 @@ def test_asks_of_mps_queries_name_the_one_recorded_asker(con):
         ("Lord Hampton", "Lords", "Crossbench", "Excepted Hereditary", 1)]
     assert list(members.questions_by_party(con, TASK).itertuples(index=False, name=None)) == [
         ("Not recorded", "Commons", 4), ("Crossbench", "Lords", 1)]
+
+
+def test_asks_of_mps_page_answers_it_too(snapshot_store, use_store):
+    from streamlit.testing.v1 import AppTest
+
+    from kinmon.config import PROJECT_ROOT
+
+    use_store(snapshot_store)
+    at = AppTest.from_file(str(PROJECT_ROOT / "pages" / "members.py"), default_timeout=60)
+    at.query_params["topic"] = TASK
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    table = next(df.value for df in at.dataframe if "questions" in df.value.columns and "member" in df.value.columns)
+    assert list(table["member"]) == ["Lord Hampton"] and list(table["questions"]) == [1]
