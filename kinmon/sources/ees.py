@@ -21,6 +21,7 @@ import requests
 
 from kinmon import config
 from kinmon.http import Client, UpstreamError, require_in
+from kinmon.sources import paging
 from kinmon.tidy import GEOGRAPHIC_LEVELS, GZIP_MAGIC, TIME_IDENTIFIERS, plain_text
 
 SERVICE = "KINMON_EES_API"
@@ -204,6 +205,7 @@ class EesClient:
                 out.warnings.append(f"{_field(w, 'code', shown, str)}: {plain_text(_field(w, 'message', shown, str))}")
             out.pages = page
             page += 1
+        paging.check_total(len(out.rows), _reported_total(payload), shown)
         return out
 
     def csv(self, data_set_id: str, version: str) -> bytes:
@@ -226,15 +228,17 @@ class EesClient:
 
     def _paged(self, url: str, params: dict, page_size: int) -> Iterator[tuple[dict, str]]:
         """Each result of every page, with the page's address for error messages."""
-        page, total = 1, 1
+        page, total, received = 1, 1, 0
         while page <= total:
             page_params = {**params, "page": page, "pageSize": page_size}
             payload = self._get(url, page_params)
             shown = _shown(url, page_params)
             total = _paging(payload, shown, page)
             for item in _field(payload, "results", shown, list):
+                received += 1
                 yield item, shown
             page += 1
+        paging.check_total(received, _reported_total(payload), shown)
 
     def _get(self, url: str, params: dict | None = None) -> Any:
         return self._send("GET", url, params=params)
@@ -288,6 +292,11 @@ def _shown(url: str, params: dict) -> str:
 
 
 _field = require_in  # a required field; errors name it by its full path ('results[0].timePeriod.period')
+
+
+def _reported_total(payload: dict) -> int | None:
+    total = payload["paging"].get("totalResults")
+    return total if isinstance(total, int) else None
 
 
 def _paging(payload: Any, url: str, page: int) -> int:

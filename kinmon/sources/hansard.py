@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 from kinmon.config import base_url
 from kinmon.http import Client, UpstreamError, require
+from kinmon.sources import paging
 from kinmon.sources._shape import NUMBER, TEXT, api_date, check_fields, shown_url
 
 SERVICE = "KINMON_HANSARD_API"
@@ -141,19 +142,15 @@ def search_contributions(client: Client, *, search_term: str, since: date, until
         raise ValueError(f"kind must be one of {CONTRIBUTION_KINDS}, got {kind!r}")
     take = min(take or MAX_TAKE, MAX_TAKE)
     url = base_url(SERVICE) + CONTRIBUTIONS_PATH.format(kind=kind)
-    out: list[Contribution] = []
-    skip = 0
-    while True:
+
+    def fetch(skip: int) -> tuple[list, int, str]:
         params = query(searchTerm=search_term, startDate=since.isoformat(), endDate=until.isoformat(),
                        take=take, skip=skip, orderBy="SittingDateAsc")
         shown = shown_url(url, params)
         payload = client.get_json(url, params)
-        total = require(payload, "TotalResultCount", shown, int)
-        results = require(payload, "Results", shown, list)
-        out.extend(checked_contribution(item, shown) for item in results)
-        skip += len(results)
-        if len(results) < take or skip >= total:
-            return out
+        return require(payload, "Results", shown, list), require(payload, "TotalResultCount", shown, int), shown
+
+    return [checked_contribution(item, shown) for item, shown in paging.skip_take(fetch)]
 
 
 def search_debates(client: Client, *, search_term: str, since: date, until: date,

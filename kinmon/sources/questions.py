@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 from kinmon.config import base_url
 from kinmon.http import Client, UpstreamError, require
+from kinmon.sources import paging
 from kinmon.sources._shape import NONE, NUMBER, TEXT, api_date, check_fields, optional, shown_url
 
 SERVICE = "KINMON_QUESTIONS_API"
@@ -231,19 +232,15 @@ def needs_detail(q: Question) -> bool:
 
 
 def _pages(client: Client, url: str, params: dict, take: int) -> Iterator[tuple[dict, str]]:
-    """Every {value} in a skip/take listing, until totalResults is reached or a page comes back short."""
-    skip = 0
-    while True:
+    """Every {value} in a skip/take listing (see kinmon.sources.paging for when it stops)."""
+    def fetch(skip: int) -> tuple[list, int, str]:
         page_params = {**params, "skip": skip, "take": take}
         shown = shown_url(url, page_params)
         payload = client.get_json(url, page_params)
-        total = require(payload, "totalResults", shown, int)
-        results = require(payload, "results", shown, list)
-        for item in results:
-            yield require(item, "value", shown, dict), shown
-        skip += len(results)
-        if len(results) < take or skip >= total:
-            return
+        return require(payload, "results", shown, list), require(payload, "totalResults", shown, int), shown
+
+    for item, shown in paging.skip_take(fetch):
+        yield require(item, "value", shown, dict), shown
 
 
 def list_questions(client: Client, *, search_term: str, date_field: str, since: date, until: date,
