@@ -40,8 +40,9 @@ def source_status(db: Path) -> pd.DataFrame:
     for run in read_journal(db):
         if run.status == "succeeded":
             last_ok[run.source] = max(last_ok.get(run.source, ""), run.finished_at.replace("T", " "))
-        elif run.status == "failed":
-            last_fail[run.source] = (run.finished_at.replace("T", " "), run.error or "")
+        elif run.status in ("failed", "interrupted"):
+            when = (run.finished_at or run.started_at).replace("T", " ")
+            last_fail[run.source] = (when + (" (interrupted)" if run.status == "interrupted" else ""), run.error or "")
     rows = []
     for s in SOURCE_ROWS:
         fail_at, error = last_fail.get(s, ("", ""))

@@ -441,7 +441,46 @@ def writer(path: Path, *, fresh: bool = False) -> Iterator[duckdb.DuckDBPyConnec
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with _writer_lock(path):
+        remove_stale_temp_files(path)
         yield from _write_copy(path, fresh)
+
+
+def temp_files(path: Path) -> list[Path]:
+    """Private copies beside the store (`.<name>.XXXX.tmp` and its `.tmp.wal`), live or left by a killed writer."""
+    path = Path(path)
+    return sorted(p for pattern in (f".{path.name}.*.tmp", f".{path.name}.*.tmp.wal")
+                  for p in path.parent.glob(pattern) if p.is_file())
+
+
+def remove_stale_temp_files(path: Path) -> list[Path]:
+    """Delete the temp files a killed writer left. Only call this holding the writer lock: then no live
+    writer owns any of them."""
+    removed = []
+    for leftover in temp_files(path):
+        try:
+            leftover.unlink()
+            removed.append(leftover)
+        except FileNotFoundError:
+            pass
+    return removed
+
+
+def writer_active(path: Path) -> bool:
+    """Whether a writer holds the store's lock right now (a run in progress, not one that was killed)."""
+    lock_path = Path(str(path) + ".lock")
+    if not lock_path.exists():
+        return False
+    try:
+        fh = open(lock_path, "r")
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        fh.close()
+    return False
 
 
 @contextlib.contextmanager

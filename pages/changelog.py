@@ -29,7 +29,7 @@ ui.download_row(changes, "rating-changes", "Changes of commitment status", filte
 
 st.subheader("Data updates")
 runs = ui.query(core.ingest_runs)
-failed = [r for r in read_journal(ui.db_path()) if r.status == "failed"]
+failed = [r for r in read_journal(ui.db_path()) if r.status in ("failed", "interrupted")]
 ui.table(runs,
              column_config={"finished_at": st.column_config.DatetimeColumn("Finished (UTC)"), "source": "Source",
                             "window_from": "Window from", "window_to": "Window to", "rows_added": "Added",

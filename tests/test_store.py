@@ -105,3 +105,67 @@ def test_a_second_writer_is_refused_while_one_runs(tmp_path):
         con.execute("INSERT INTO glossary VALUES ('SGO', 'x', 't', 'https://x.test')")
     with store.writer(db) as con:  # the lock is released when the first writer ends
         assert con.execute("SELECT count(*) FROM glossary").fetchone()[0] == 1
+
+
+def _killed_writer(db) -> None:
+    """A writer SIGKILLed mid-write, as a cron job killed by a timeout would be."""
+    script = textwrap.dedent(f"""
+        import os, signal
+        from kinmon import store
+        with store.writer({str(db)!r}) as con:
+            con.execute("DELETE FROM glossary")
+            os.kill(os.getpid(), signal.SIGKILL)
+    """)
+    proc = subprocess.run([sys.executable, "-c", script], cwd=os.getcwd())
+    assert proc.returncode == -signal.SIGKILL
+
+
+def test_the_next_writer_removes_temp_files_a_killed_writer_left(tmp_path):
+    db = tmp_path / "k.duckdb"
+    with store.writer(db, fresh=True) as con:
+        con.execute("INSERT INTO glossary VALUES ('SGO', 'x', 't', 'https://x.test')")
+    _killed_writer(db)
+    _killed_writer(db)
+    assert len(store.temp_files(db)) >= 2  # each killed writer left its private copy
+    with store.writer(db) as con:
+        assert con.execute("SELECT count(*) FROM glossary").fetchone()[0] == 1
+    assert store.temp_files(db) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["k.duckdb", "k.duckdb.lock"]
+
+
+def test_temp_files_are_left_alone_while_another_writer_holds_the_lock(tmp_path):
+    db = tmp_path / "k.duckdb"
+    with store.writer(db, fresh=True):
+        pass
+    with store.writer(db):
+        live = store.temp_files(db)
+        assert live  # this writer's own copy
+        with pytest.raises(store.StoreError):
+            with store.writer(db):
+                pass
+        assert store.temp_files(db) == live  # the refused writer touched nothing
+        assert store.writer_active(db)
+    assert not store.writer_active(db)
+
+
+def test_a_killed_ingest_is_reported_as_interrupted_by_status(tmp_path):
+    from kinmon.ingest import read_journal
+    from kinmon.status import source_status
+
+    db = tmp_path / "k.duckdb"
+    with store.writer(db, fresh=True):
+        pass
+    script = textwrap.dedent(f"""
+        import os, signal
+        from kinmon.ingest import Window, run
+        def load(con, window):
+            os.kill(os.getpid(), signal.SIGKILL)
+        run({str(db)!r}, "parliament", Window(), load)
+    """)
+    proc = subprocess.run([sys.executable, "-c", script], cwd=os.getcwd())
+    assert proc.returncode == -signal.SIGKILL
+    (killed,) = read_journal(db)
+    assert (killed.source, killed.status, killed.finished_at) == ("parliament", "interrupted", None)
+    row = source_status(db).set_index("source").loc["parliament"]
+    assert row["last_failure"].endswith("(interrupted)")
+    assert "killed or interrupted" in row["last_error"]

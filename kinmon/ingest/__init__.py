@@ -2,7 +2,9 @@
 
 Every run, good or bad, is appended to a run journal beside the store (`<db>.runs.jsonl`), because a
 failed run must leave the published store byte for byte as it was yet still be visible to `status`.
-A successful run is also recorded in the store's own `ingest_run` table.
+A run writes a "running" line when it starts and its outcome when it ends, so a run killed in
+between (kill -9, power loss) shows as "interrupted". A successful run is also recorded in the
+store's own `ingest_run` table.
 """
 
 from __future__ import annotations
@@ -69,19 +71,32 @@ def _append_journal(db: Path, result: RunResult) -> None:
         fh.write(json.dumps(asdict(result)) + "\n")
 
 
+INTERRUPTED = "interrupted"
+INTERRUPTED_ERROR = ("the run was killed or interrupted before it finished (no outcome was journaled); "
+                     "the published store was left as it was")
+
+
 def read_journal(db: Path) -> list[RunResult]:
+    """One entry per run, in the order the runs started, each in its last journaled state. A run that
+    started but never wrote its outcome, with no writer running now, is reported as interrupted."""
     path = journal_path(db)
     if not path.exists():
         return []
-    out = []
-    for line in path.read_text(encoding="utf-8").splitlines():
+    runs: dict[str, RunResult] = {}
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
         line = line.strip()
         if not line:
             continue
         try:
-            out.append(RunResult(**json.loads(line)))
+            result = RunResult(**json.loads(line))
         except (json.JSONDecodeError, TypeError):
             continue  # a torn last line from a killed process: skip, never fail status
+        runs[result.run_id] = result
+    out = list(runs.values())
+    if any(r.status == "running" for r in out) and not store.writer_active(Path(db)):
+        for r in out:
+            if r.status == "running":
+                r.status, r.error = INTERRUPTED, INTERRUPTED_ERROR
     return out
 
 
@@ -120,6 +135,7 @@ def run(db: Path, source: str, window: Window, load: LoadFn) -> RunResult:
     )
     try:
         with store.writer(db) as con:
+            _append_journal(db, result)  # "running": if this process dies, status can say so
             counts = load(con, window)
             _refresh_derived(con)
             finished = store.utcnow()
