@@ -24,17 +24,32 @@ from kinmon import config, exports, store
 
 def _leave_legacy_pages_mode() -> None:
     """Streamlit starts in its old multipage mode when a pages/ folder exists, until st.navigation runs.
-    If a server's very first visitor opens a page's address directly (a bookmark, a shared permalink),
-    that page would run without dashboard.py: no navigation, no store check. Leave that mode and rerun,
-    so dashboard.py runs and routes the same address."""
-    from streamlit.runtime.pages_manager import PagesManager
+    If a server's first visitors open a page's address directly (a bookmark, a shared permalink), that
+    page runs without dashboard.py: no navigation, no store check. Such a run is recognised by the pages
+    Streamlit registered for it (its own list from the folder, which names dashboard.py as a page); the
+    mode is left and the run restarted, so dashboard.py runs and routes the same address.
 
-    if PagesManager.uses_pages_directory:
+    Pages reach it through query() and page_header() (dashboard.py calls neither before st.navigation),
+    never at import: an exception raised while
+    kinmon.ui is being imported is seen by every session importing it at that moment as
+    `ImportError: cannot import name 'ui' from 'kinmon'` (the first-import race of a fresh server)."""
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return
+    if PagesManager.uses_pages_directory or _registered_by_folder(ctx):
         PagesManager.uses_pages_directory = False
         st.rerun()
 
 
-_leave_legacy_pages_mode()
+def _registered_by_folder(ctx) -> bool:
+    """Whether this run's pages are Streamlit's folder list (dashboard.py and every pages/*.py), not the
+    list dashboard.py gives st.navigation (pages only) nor the lone main script before it runs."""
+    scripts = [Path(info.get("script_path") or "") for info in ctx.pages_manager.get_pages().values()]
+    return len(scripts) > 1 and any(p.name == "dashboard.py" for p in scripts)
+
 
 OPL_ATTRIBUTION = "Contains Parliamentary information licensed under the Open Parliament Licence v3.0."
 OGL_ATTRIBUTION = "Contains public sector information licensed under the Open Government Licence v3.0."
@@ -107,6 +122,7 @@ def _cached(module: str, name: str, path: str, token: str, args: tuple, kwargs: 
 
 def query(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """Run a kinmon.queries function on the published store, cached until a new store is published."""
+    _leave_legacy_pages_mode()
     path = ensure_store()
     return _cached(fn.__module__, fn.__name__, str(path), store.version_token(path), args,
                    tuple(sorted(kwargs.items())))
@@ -303,6 +319,7 @@ def expand_terms(text: str) -> str:
 
 
 def page_header(title: str, intro: str | None = None) -> None:
+    _leave_legacy_pages_mode()
     st.session_state["_kinmon_terms_seen"] = set()  # abbreviations are spelled out again on each page
     st.title(title)
     if intro:

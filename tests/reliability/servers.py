@@ -1,0 +1,70 @@
+"""Real dashboard servers for the reliability tests: `streamlit run dashboard.py` on a free loopback port,
+its output kept in a log file so a test can count the tracebacks the server printed."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from kinmon.config import PROJECT_ROOT
+
+# Every page's url_path (dashboard.py) with a query string that exercises its filters.
+PAGES = {
+    "": "", "priorities": "priority=2", "search": "q=%22special+guardianship%22", "parliament": "",
+    "statistics": "", "members": "", "timeline": "priority=3", "changelog": "", "data": "", "about": "",
+}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Server:
+    proc: subprocess.Popen
+    url: str
+    log: Path
+
+    def tracebacks(self) -> int:
+        return self.log.read_text(errors="replace").count("Traceback (most recent call last)")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+
+
+def start(db: Path, log: Path, *, wait_healthy: bool = True, extra_env: dict | None = None) -> Server:
+    """A dashboard on its own port reading `db` (built from the snapshot by the first start if missing)."""
+    port = free_port()
+    env = {**os.environ, "KINMON_DB": str(db), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", **(extra_env or {})}
+    fh = open(log, "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"],
+        cwd=PROJECT_ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT, text=True)
+    fh.close()
+    server = Server(proc, f"http://127.0.0.1:{port}", log)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=2) as r:
+                if r.read() == b"ok":
+                    return server
+        except OSError:
+            time.sleep(0.2)
+        if proc.poll() is not None:
+            break
+    server.stop()
+    raise RuntimeError(f"the dashboard did not start: {log.read_text()[-2000:]}")
