@@ -74,3 +74,21 @@ def http_settings() -> HttpSettings:
         min_interval=_float_env("KINMON_HTTP_MIN_INTERVAL", 0.2),
         max_retry_after=_float_env("KINMON_HTTP_MAX_RETRY_AFTER", 120.0),
     )
+
+
+@dataclass(frozen=True)
+class FileLimits:
+    """What `ingest file` will read: bytes (downloaded, or unpacked from gzip), seconds overall, header columns."""
+
+    max_bytes: int
+    deadline: float
+    max_columns: int
+
+
+def file_limits() -> FileLimits:
+    # DfE's largest real tidy CSV kept in reference/ees/real is 3.9 MB; 200 MB leaves room for full LA-level files.
+    return FileLimits(
+        max_bytes=int(_float_env("KINMON_FILE_MAX_BYTES", 200e6)),
+        deadline=_float_env("KINMON_FILE_DEADLINE", 300.0),
+        max_columns=int(_float_env("KINMON_FILE_MAX_COLUMNS", 1000)),
+    )

@@ -92,6 +92,8 @@ class Client:
                     raise UpstreamError(shown, f"no response after {attempts} attempts ({type(exc).__name__})") from exc
                 self.sleep(self._backoff(attempt))
                 continue
+            except requests.RequestException as exc:  # a bad URL, scheme or redirect: not worth retrying
+                raise UpstreamError(shown, f"the request could not be made ({type(exc).__name__}: {exc})") from exc
             if resp.status_code in RETRY_STATUSES and attempt < attempts:
                 wait = parse_retry_after(resp.headers.get("Retry-After"))
                 if wait is None:

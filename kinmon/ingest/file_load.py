@@ -33,6 +33,7 @@ from kinmon.ingest.geography import load_geography, read_geography
 from kinmon.ingest.observations import (StatisticsCounts, observations, refresh_latest, write_observations,
                                         write_release, write_series)
 from kinmon.ingest.registry import DFE, OGL, ReleaseSpec, SeriesSpec, load_registry, release_for_file, series_rows
+from kinmon.sources import files
 from kinmon.tidy import GEOGRAPHIC_LEVELS, GeographyResolver, parse_csv, plain_text
 
 FILE_SOURCE_NAME = "file"
@@ -76,7 +77,7 @@ def ingest_file(db: str | Path, path_or_url: str | Path, client: Client | None =
 
 def load_file(con: duckdb.DuckDBPyConnection, window: Window, path_or_url: str, client: Client | None = None,
               registry_path: str | Path | None = None, options: ReleaseOptions = ReleaseOptions()) -> StatisticsCounts:
-    address, name, data = _read_address(path_or_url, client)
+    address, name, data = files.read_address(path_or_url, client)  # bounded: kinmon/sources/files.py
     name = plain_text(name) or "download.csv"
     resolver = GeographyResolver(read_geography())
     load_geography(con)
