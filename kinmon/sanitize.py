@@ -1,7 +1,11 @@
-"""Make upstream text safe to show: an allow-list HTML cleaner and an HTML-to-plain-text converter.
+"""Make upstream text safe to show: an allow-list HTML cleaner, an HTML-to-plain-text converter, and the
+rules for links: which schemes may be followed, and which hosts are official enough for a bare URL in
+upstream text to become a link.
 
 Every piece of text that comes from an upstream service (answers, statements, speeches) passes through
-`clean_html` before it is rendered as HTML, or through `to_text` before it is shown or searched as text.
+`clean_html` before it is rendered as HTML (at ingest, and again when shown), or through `to_text`
+before it is shown or searched as text. No image passes: `img` is not an allowed tag, so an upstream
+page can never make a reader's browser fetch from a host it chose.
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ from __future__ import annotations
 import html as html_lib
 import re
 from html.parser import HTMLParser
+from urllib.parse import quote, urlsplit
 
 import nh3
 
@@ -18,6 +23,13 @@ ALLOWED_TAGS = frozenset({
 })
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 ALLOWED_URL_SCHEMES = frozenset({"http", "https", "mailto"})
+# Official publishers whose addresses, written bare in upstream text, are shown as links. Any other bare
+# URL is shown as text, not linked: a question or answer can quote an address, it cannot hand readers one.
+# A host matches itself and its subdomains (www.gov.uk, questions-statements.parliament.uk).
+OFFICIAL_HOSTS = (
+    "parliament.uk", "gov.uk", "legislation.gov.uk", "nationalarchives.gov.uk", "ons.gov.uk", "nhs.uk",
+    "ofsted.gov.uk", "education.gov.uk", "hansard.parliament.uk", "kinship.org.uk",
+)
 LINK_REL = "noopener noreferrer nofollow"
 # Tags whose content is dropped, not just the tag: code and styling are never text.
 DROPPED_CONTENT_TAGS = frozenset({"script", "style", "noscript", "template", "iframe", "object", "svg", "math"})
@@ -127,3 +139,62 @@ def _assemble(marked: str) -> str:
         if lines:
             paragraphs.append("\n".join(lines))
     return "\n\n".join(paragraphs)
+
+
+# ---------------------------------------------------------------- links
+
+
+def safe_href(url: object) -> str | None:
+    """`url` if it may be followed from the page (http, https, mailto with a host or address), else None."""
+    if not isinstance(url, str):
+        return None
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in ALLOWED_URL_SCHEMES or any(c in url for c in "\x00\r\n\t"):
+        return None
+    if scheme != "mailto" and not parts.hostname:
+        return None
+    return url
+
+
+def is_official(url: str) -> bool:
+    """Whether an http(s) URL points at one of OFFICIAL_HOSTS (credentials in it never count)."""
+    try:
+        parts = urlsplit(url if "://" in url else "https://" + url)
+        host = (parts.hostname or "").rstrip(".").lower()
+    except ValueError:
+        return False
+    if parts.scheme.lower() not in ("http", "https") or parts.username or parts.password:
+        return False
+    return any(host == h or host.endswith("." + h) for h in OFFICIAL_HOSTS)
+
+
+def md_link(text: str, url: object) -> str:
+    """A Markdown link to `url` if it is safe (brackets, quotes and spaces encoded), else the text alone."""
+    href = safe_href(url)
+    if href is None:
+        return text
+    return f"[{text}]({quote(href, safe=_URL_SAFE)})"
+
+
+_URL_SAFE = "/:?#[]@!$&'*+,;=%~"
+# What GitHub-flavoured Markdown turns into a link by itself: http(s)://..., www...., mailto:/xmpp:, e-mails.
+_BARE_URL = re.compile(r"(?i)(?:\b(?:https?://|mailto:|xmpp:)|\bwww\.)[^\s<>]*|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def unlink_bare_urls(markdown: str) -> str:
+    """Markdown in which a bare URL or address stays text unless it is official (OFFICIAL_HOSTS): its ':',
+    '.' and '@' are backslash-escaped, which shows the same characters but gives Markdown no link to make."""
+    def neuter(m: re.Match) -> str:
+        found = m.group(0)
+        plain = html_lib.unescape(found.replace("\\", ""))
+        if "@" in plain and "://" not in plain:
+            official = is_official("https://" + plain.rsplit("@", 1)[1])
+        else:
+            official = bool(re.match(r"(?i)(https?://|www\.)", plain)) and is_official(plain)
+        return found if official else re.sub(r"(?<!\\)([:.@])", r"\\\1", found)
+    return _BARE_URL.sub(neuter, markdown)

@@ -19,7 +19,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from kinmon import config, exports, store
+from kinmon import config, exports, sanitize, store
 
 
 def _leave_legacy_pages_mode() -> None:
@@ -142,8 +142,8 @@ def blank(value: Any) -> bool:
 
 def md_escape(text: Any) -> str:
     """Upstream text shown through st.markdown: no markup, no HTML, no links it did not ask for. A missing
-    value is empty text (never "nan"). A web address in the text stays a working link: markdown escapes
-    are kept out of it, because inside a bare address they would become part of the link."""
+    value is empty text (never "nan"). A web address on an official host (sanitize.OFFICIAL_HOSTS) stays a
+    working link, markdown escapes kept out of it; any other address is shown as text, not linked."""
     if blank(text):
         return ""
     out, last = [], 0
@@ -151,7 +151,8 @@ def md_escape(text: Any) -> str:
     for m in _URL.finditer(raw):
         out.append(_escape_plain(raw[last:m.start()]))
         url = m.group(0)
-        out.append(f"[{_escape_plain(url)}]({_link_target(url)})")
+        official = sanitize.is_official(url) and sanitize.safe_href(url)
+        out.append(f"[{_escape_plain(url)}]({_link_target(url)})" if official else _escape_plain(url))
         last = m.end()
     out.append(_escape_plain(raw[last:]))
     return "".join(out)
@@ -160,7 +161,7 @@ def md_escape(text: Any) -> str:
 def _escape_plain(text: str) -> str:
     escaped = _MD_INLINE.sub(r"\\\1", html.escape(text, quote=False))
     escaped = _MD_BLOCK.sub(r"\1\\\2", escaped)
-    return _MD_ORDERED.sub(r"\1\\\2", escaped)
+    return sanitize.unlink_bare_urls(_MD_ORDERED.sub(r"\1\\\2", escaped))
 
 
 def _link_target(url: str) -> str:
@@ -372,12 +373,13 @@ def source_footer(source_ids: Sequence[str] | None = None, *, note: str | None =
     lines = []
     for _, s in src.head(FOOTER_SOURCES).iterrows():
         title = md_escape(s["title"])
-        link = f"[{title}]({_link_target(s['url'])})" if not blank(s["url"]) else title
+        link = f"[{title}]({_link_target(s['url'])})" if sanitize.safe_href(s["url"]) else title
         lines.append(f"- {md_escape(s['publisher'])}: {link}. {md_escape(s['licence'])}. "
                      f"Retrieved {fmt_date(s['retrieved_at'])}.")
     extra = 0
     if rows is not None and len(rows):
         linked = rows.dropna(subset=["url"]).drop_duplicates("url")
+        linked = linked[linked["url"].map(lambda u: sanitize.safe_href(u) is not None)]
         room = max(0, FOOTER_SOURCES - len(lines))
         for _, r in linked.head(room).iterrows():
             lines.append(f"- [{text_or(r['title'], 'source')}]({_link_target(r['url'])})")

@@ -8,6 +8,7 @@ import streamlit as st
 
 from kinmon import search, ui
 from kinmon.queries import core, records
+from kinmon.sanitize import clean_html, md_link, safe_href
 
 SEARCH_HELP = ('Words must all appear (AND). Use "quoted phrases", OR between alternatives, and -word or NOT word '
                'to exclude. Example: "special guardianship" allowance OR allowances -adoption')
@@ -109,7 +110,7 @@ with tab_list:
                                           r["member"] or "", r["party"] or "", r["department"] or "", r["status"]]
                               if isinstance(x, str) and x)
             title = ui.text_or(r["title"], "Untitled record")
-            link = f"[{title}]({ui._link_target(r['url'])})" if not ui.blank(r["url"]) else title
+            link = f"[{title}]({ui._link_target(r['url'])})" if safe_href(r["url"]) else title
             st.markdown(f"**{link}**  \n{ui.md_escape(meta)}"
                         + (f" · priorities {r['priorities']}" if ui.flag(r["priorities"]) else ""))
             # a debate's text here is a curator's note about the record, not words said in Parliament
@@ -174,7 +175,7 @@ else:
         st.markdown(f"**Answered by** {ui.text_or(q['answering_member_name'])}, "
                     f"{ui.text_or(q['answering_body_name'], 'department not recorded')}")
         if ui.flag(q["answer_html"]):
-            st.html(q["answer_html"])  # sanitised with an allow-list at ingest, escaped for curated text
+            st.html(clean_html(q["answer_html"]))  # cleaned at ingest; again here, whoever wrote the store
         if not ui.flag(q["text_complete"]):
             st.caption("This answer is an excerpt: follow the official record for the full text.")
         passages = ui.query(records.answer_passages, int(item_id))
@@ -206,7 +207,7 @@ else:
         attachments = records.attachment_list(q["attachments"])
         if attachments:
             st.markdown("**Attachments**")
-            st.markdown("\n".join(f"- [{ui.md_escape(a['title'])}]({a['url']}) ({ui.md_escape(a['kind'])})"
+            st.markdown("\n".join(f"- {md_link(ui.md_escape(a['title']), a['url'])} ({ui.md_escape(a['kind'])})"
                                    for a in attachments))
         elif ui.flag(q["attachment_count"]):
             st.markdown(f"**Attachments:** {int(q['attachment_count'])} (see the official record)")
@@ -223,7 +224,7 @@ else:
         st.markdown(f"### {ui.md_escape(s['title'] if known['title'] != 'not recorded' else 'Written statement')}")
         st.caption(f"House {ui.md_escape(known['house'])} · made {made} by {ui.md_escape(known['member_name'])}")
         if s["text_html"]:
-            st.html(s["text_html"])
+            st.html(clean_html(s["text_html"]))
         _why(kind, item_id)
         st.markdown(f"[Official record]({s['url']})")
     else:
