@@ -161,7 +161,12 @@ def readme_text(lines: list[tuple[str, str]]) -> str:
 
 
 def _safe_text(value):
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    if not isinstance(value, str):
+        return value
+    # A bare CR is not quoted by the CSV writer (its line ending is LF), yet spreadsheets break the row there,
+    # so the text after it would start a cell of its own ("\r=1+1"): line breaks are written as LF.
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    if value.startswith(FORMULA_PREFIXES + ("\n",)):
         return "'" + value
     return value
 
