@@ -229,7 +229,7 @@ def _expected_errors() -> tuple[type[BaseException], ...]:
     from kinmon.store import StoreError
 
     return (IngestError, StoreError, UpstreamError, FileExistsError, FileNotFoundError, PermissionError,
-            ValueError, duckdb.Error)
+            ValueError, duckdb.Error, OSError)  # OSError: a full disk or a read-only folder
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -411,8 +411,13 @@ def connect_readonly(path: Path) -> duckdb.DuckDBPyConnection:
     path = Path(path)
     if not path.exists():
         raise StoreError(f"no store at {path}: run `python -m kinmon init` to build it")
-    con = duckdb.connect(str(path), read_only=True)
-    version = current_version(con)
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+        version = current_version(con)
+    except duckdb.Error as exc:
+        raise StoreError(f"the store at {path} cannot be opened ({' '.join(str(exc).split())[:160]}): it is damaged "
+                         "or not a kinmon store; restore a copy or rebuild it with `python -m kinmon init --force`"
+                         ) from None
     if version != SCHEMA_VERSION:
         con.close()
         raise StoreError(

@@ -77,6 +77,7 @@ def ensure_store() -> Path:
     """Build the store from the shipped snapshot on first start (offline), and say so."""
     path = db_path()
     if path.exists():
+        _connection(str(path), store.version_token(path))  # a damaged or newer store fails here, as StoreError
         return path
     with _BUILD_LOCK:
         if not path.exists():

@@ -64,11 +64,16 @@ def journal_path(db: Path) -> Path:
     return Path(str(db) + ".runs.jsonl")
 
 
-def _append_journal(db: Path, result: RunResult) -> None:
+def _append_journal(db: Path, result: RunResult) -> str | None:
+    """Append one line; on a full disk or a read-only folder, say why instead of hiding the run's own error."""
     path = journal_path(db)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a", encoding="utf-8") as fh:
-        fh.write(json.dumps(asdict(result)) + "\n")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps(asdict(result)) + "\n")
+    except OSError as exc:
+        return f"the run journal {path} could not be written ({exc.strerror or exc})"
+    return None
 
 
 INTERRUPTED = "interrupted"
@@ -149,13 +154,14 @@ def run(db: Path, source: str, window: Window, load: LoadFn) -> RunResult:
                 [result.run_id, source, window.since, window.until, started, finished, "succeeded",
                  counts.added, counts.updated, counts.cursor, None, counts.run_notes],
             )
-    except (UpstreamError, ValueError, KeyError, TypeError, duckdb.Error, OSError) as exc:
+    except (UpstreamError, store.StoreError, ValueError, KeyError, TypeError, duckdb.Error, OSError) as exc:
         result.status = "failed"
         result.finished_at = store.utcnow().isoformat(timespec="seconds")
         result.error = str(exc) if isinstance(exc, UpstreamError) else f"{type(exc).__name__}: {exc}"
-        _append_journal(db, result)
-        raise IngestError(f"{source} ingest failed, store left unchanged: {result.error}") from exc
-    _append_journal(db, result)
+        unjournaled = _append_journal(db, result)
+        raise IngestError(f"{source} ingest failed, store left unchanged: {result.error}"
+                          + (f"; {unjournaled}" if unjournaled else "")) from exc
+    _append_journal(db, result)  # the store's own ingest_run table already holds a successful run
     return result
 
 
