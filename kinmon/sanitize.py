@@ -186,9 +186,15 @@ _URL_SAFE = "/:?#[]@!$&'*+,;=%~"
 _BARE_URL = re.compile(r"(?i)(?:\b(?:https?://|mailto:|xmpp:)|\bwww\.)[^\s<>]*|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
+WORD_JOINER = "\u2060"  # invisible; splits "http:" or "www." or "x@y" so no autolink pattern matches
+
+
 def unlink_bare_urls(markdown: str) -> str:
-    """Markdown in which a bare URL or address stays text unless it is official (OFFICIAL_HOSTS): its ':',
-    '.' and '@' are backslash-escaped, which shows the same characters but gives Markdown no link to make."""
+    """Markdown in which a bare URL or address stays text unless it is official (OFFICIAL_HOSTS).
+
+    Streamlit's Markdown (remark-gfm) finds bare URLs in the text after escapes are resolved, so a backslash
+    cannot stop it; an invisible word joiner inside "http:", "www." and before "@" does, and the reader still
+    sees the address as written."""
     def neuter(m: re.Match) -> str:
         found = m.group(0)
         plain = html_lib.unescape(found.replace("\\", ""))
@@ -196,5 +202,9 @@ def unlink_bare_urls(markdown: str) -> str:
             official = is_official("https://" + plain.rsplit("@", 1)[1])
         else:
             official = bool(re.match(r"(?i)(https?://|www\.)", plain)) and is_official(plain)
-        return found if official else re.sub(r"(?<!\\)([:.@])", r"\\\1", found)
+        if official:
+            return found
+        out = re.sub(r"(?i)(https?|mailto|xmpp)(\\?:)", lambda g: g.group(1) + WORD_JOINER + g.group(2), found)
+        out = re.sub(r"(?i)(www)(\\?\.)", lambda g: g.group(1) + WORD_JOINER + g.group(2), out)
+        return out.replace("@", WORD_JOINER + "@")
     return _BARE_URL.sub(neuter, markdown)
