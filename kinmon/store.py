@@ -412,7 +412,7 @@ def connect_readonly(path: Path) -> duckdb.DuckDBPyConnection:
     if not path.exists():
         raise StoreError(f"no store at {path}: run `python -m kinmon init` to build it")
     try:
-        con = duckdb.connect(str(path), read_only=True)
+        con = _open_published(path)
         version = current_version(con)
     except duckdb.Error as exc:
         raise StoreError(f"the store at {path} cannot be opened ({' '.join(str(exc).split())[:160]}): it is damaged "
@@ -425,6 +425,30 @@ def connect_readonly(path: Path) -> duckdb.DuckDBPyConnection:
             "run `python -m kinmon init --force` to rebuild it"
         )
     return con
+
+
+def _open_published(path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the file at `path` now, attached to a private in-memory database.
+
+    duckdb.connect(path) shares one database instance per path within a process: while any older connection
+    is open (a dashboard keeps one per published version), a new one would reuse that instance, which still
+    holds the file as it was before the last publish, and serve the old data. Attaching opens the current file."""
+    con = duckdb.connect(":memory:")
+    try:
+        quoted = str(path).replace("'", "''")
+        con.execute(f"ATTACH '{quoted}' AS kinmon (READ_ONLY)")
+        con.execute("USE kinmon")
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """A cursor (for one thread) on a connect_readonly() connection, reading the published store like it."""
+    cur = con.cursor()
+    cur.execute("USE kinmon")
+    return cur
 
 
 def version_token(path: Path) -> str:

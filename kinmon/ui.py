@@ -114,7 +114,7 @@ def _connection(path: str, token: str):
 @st.cache_data(max_entries=1024, show_spinner=False)
 def _cached(module: str, name: str, path: str, token: str, args: tuple, kwargs: tuple) -> Any:
     fn = getattr(importlib.import_module(module), name)
-    cur = _connection(path, token).cursor()
+    cur = store.cursor(_connection(path, token))
     try:
         return fn(cur, *args, **dict(kwargs))
     finally:

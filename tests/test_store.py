@@ -169,3 +169,19 @@ def test_a_killed_ingest_is_reported_as_interrupted_by_status(tmp_path):
     row = source_status(db).set_index("source").loc["parliament"]
     assert row["last_failure"].endswith("(interrupted)")
     assert "killed or interrupted" in row["last_error"]
+
+
+def test_a_new_reader_sees_a_publish_while_an_older_reader_is_still_open(tmp_path):
+    # duckdb.connect(path) would share the older connection's database instance and serve the old file
+    db = tmp_path / "k.duckdb"
+    with store.writer(db, fresh=True) as con:
+        con.execute("INSERT INTO glossary VALUES ('SGO', 'old', 't', 'https://x.test')")
+    old = store.connect_readonly(db)
+    with store.writer(db) as con:
+        con.execute("UPDATE glossary SET definition = 'new'")
+    new = store.connect_readonly(db)
+    assert new.execute("SELECT definition FROM glossary").fetchone()[0] == "new"
+    assert store.cursor(new).execute("SELECT definition FROM glossary").fetchone()[0] == "new"
+    assert old.execute("SELECT definition FROM glossary").fetchone()[0] == "old"  # a reader keeps its version
+    old.close()
+    new.close()
