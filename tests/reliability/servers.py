@@ -36,6 +36,12 @@ class Server:
     def tracebacks(self) -> int:
         return self.log.read_text(errors="replace").count("Traceback (most recent call last)")
 
+    def known_fault_4(self) -> int:
+        """Tracebacks that are #13's fault 4 (the Priority page taking len() of a missing answer), which the ui
+        developer fixes under #12: the suite reports them as that, not as a new failure, until the fix lands."""
+        parts = self.log.read_text(errors="replace").split("Traceback (most recent call last)")[1:]
+        return sum("pages/priorities.py" in p and "object of type 'float' has no len()" in p for p in parts)
+
     def stop(self) -> None:
         self.proc.terminate()
         try:

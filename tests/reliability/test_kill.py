@@ -1,0 +1,96 @@
+"""kill -9 at points spread over a Parliament ingest: the store opens with the previous data, the killed run
+shows in `status`, and the next run leaves no temp file behind.
+
+The ingest runs in a child process against FakeParliament behind a FaultProxy that slows every answer a little,
+so the run lasts long enough for the kill points to fall in every phase (listing, detail fetches, members,
+writing, indexing, publishing). Sample: 3 points; full: 20.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+from helpers import rows, sha256
+from kinmon import store
+from kinmon.http import Client
+from kinmon.ingest import parliament as parliament_ingest
+from kinmon.ingest import read_journal
+from kinmon.status import source_status
+from replay import ReplayServer
+from suite import FaultProxy, Tally, record, size
+from test_parliament_ingest import SERVICES, SINCE, UNTIL, FakeParliament
+
+CHILD = textwrap.dedent("""
+    import sys
+    from datetime import date
+    from kinmon.http import Client
+    from kinmon.ingest import parliament
+    print("ready", flush=True)
+    parliament.ingest_parliament(sys.argv[1], date(2024, 1, 1), date(2024, 3, 31), client=Client(sleep=lambda s: None))
+    print("done", flush=True)
+""")
+
+
+def child(db, env):
+    proc = subprocess.Popen([sys.executable, "-c", CHILD, str(db)], env=env, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "ready"
+    return proc, time.monotonic()
+
+
+def test_kill_minus_nine_at_points_over_an_ingest(tmp_path, monkeypatch):
+    upstream = ReplayServer().start()
+    proxy = FaultProxy(upstream.url)
+    proxy.delay = 0.03
+    try:
+        env = {**os.environ, "KINMON_HTTP_MIN_INTERVAL": "0", **{name: proxy.url for name in SERVICES}}
+        for name in SERVICES:
+            monkeypatch.setenv(name, proxy.url)
+        FakeParliament(upstream)
+        db = tmp_path / "kinmon.duckdb"
+        with store.writer(db, fresh=True):
+            pass
+        # The previous data: one clean run, published.
+        parliament_ingest.ingest_parliament(db, SINCE, UNTIL, client=Client(sleep=lambda s: None))
+        previous = rows(db, "SELECT count(*) FROM written_question")[0][0]
+        # How long a run lasts, measured.
+        timing = tmp_path / "timing.duckdb"
+        timing.write_bytes(db.read_bytes())
+        proc, began = child(timing, env)
+        proc.wait(timeout=120)
+        duration = time.monotonic() - began
+        points = size(2, 20)
+        survived = inside = 0
+        problems = []
+        for k in range(points):
+            before = sha256(db)
+            runs_before = len(read_journal(db))
+            proc, began = child(db, env)
+            time.sleep(duration * (k + 0.5) / points)
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=30)
+            killed = proc.returncode == -signal.SIGKILL
+            journal = read_journal(db)
+            journaled = len(journal) > runs_before
+            inside += journaled
+            ok = killed and sha256(db) == before and rows(db, "SELECT count(*) FROM written_question")[0][0] == previous
+            if journaled:
+                status = source_status(db).set_index("source").loc["parliament"]
+                ok = ok and journal[-1].status == "interrupted" and status["last_failure"].endswith("(interrupted)")
+            # the next run, not killed, publishes and cleans up what the killed one left
+            parliament_ingest.ingest_parliament(db, SINCE, UNTIL, client=Client(sleep=lambda s: None))
+            ok = ok and store.temp_files(db) == [] and read_journal(db)[-1].status == "succeeded"
+            if not ok:
+                problems.append((k, killed, journaled))
+            survived += ok
+        record(Tally(f"kill -9 over a Parliament ingest ({inside} of {points} inside the run)", points, survived,
+                     size=f"{points} kill points over {duration:.1f} s"))
+        assert problems == []
+        assert inside >= points - 1  # the points fall inside the run, not before it
+    finally:
+        proxy.stop()
+        upstream.stop()

@@ -1,0 +1,60 @@
+"""Serving many readers: three dashboard servers on one published store keep answering while an ingest publishes,
+and every one of them shows the new data (README, "Serving many readers")."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+
+import servers
+import wsclient
+from kinmon import exports, store
+from kinmon.ingest.statistics import ingest_file
+from suite import Tally, record, size
+
+HEADER = "time_period,time_identifier,geographic_level,country_code,country_name,multi_server_marker"
+
+
+def test_three_servers_on_one_store_answer_through_publishes_with_the_new_data(snapshot_store, tmp_path):
+    db = tmp_path / "kinmon.duckdb"
+    shutil.copyfile(snapshot_store, db)
+    fleet = [servers.start(db, tmp_path / f"server{k}.log") for k in range(3)]
+    publishes = size(2, 5)
+    visits: list[wsclient.Visit] = []
+    stop = threading.Event()
+
+    def readers(server) -> None:
+        while not stop.is_set():
+            for page in ("", "data", "statistics"):
+                visits.append(wsclient.visit(server.url, page, "", timeout=90))
+    threads = [threading.Thread(target=readers, args=(s,), daemon=True) for s in fleet]
+    try:
+        for t in threads:
+            t.start()
+        for n in range(publishes):
+            csv = tmp_path / "multi_server.csv"
+            csv.write_text(f"{HEADER}\n2024,Financial year,National,E92000001,England,{7000 + n}\n")
+            ingest_file(db, csv)
+            time.sleep(1.0)
+        stop.set()
+        for t in threads:
+            t.join(timeout=120)
+        # every server now serves the last publish
+        latest = [wsclient.visit(s.url, "data", "", timeout=90) for s in fleet]
+    finally:
+        stop.set()
+        for s in fleet:
+            s.stop()
+    bad = [(v.page, v.exceptions[:1], v.failure) for v in visits + latest if not v.ok]
+    tracebacks = sum(s.tracebacks() for s in fleet)
+    con = store.connect_readonly(db)
+    observations = len(exports.table_frame(con, "observations"))
+    con.close()
+    shown = f"(`observations`): {observations:,} rows"  # the Data page's count of the newest store
+    fresh = [any(shown in t for t in v.texts) for v in latest]
+    record(Tally(f"3 servers on one store, {publishes} publishes while serving", len(visits) + len(latest),
+                 len(visits) + len(latest) - len(bad), tracebacks=tracebacks,
+                 size=f"{len(visits)} visits during publishes; new data on {sum(fresh)} of 3 servers"))
+    assert bad == [] and tracebacks == 0
+    assert all(fresh), (shown, [[t for t in v.texts if "observations" in t] for v in latest])
