@@ -30,9 +30,9 @@ def _leave_legacy_pages_mode() -> None:
     mode is left and the run restarted, so dashboard.py runs and routes the same address.
 
     Pages reach it through query() and page_header() (dashboard.py calls neither before st.navigation),
-    never at import: an exception raised while
-    kinmon.ui is being imported is seen by every session importing it at that moment as
-    `ImportError: cannot import name 'ui' from 'kinmon'` (the first-import race of a fresh server)."""
+    never at import: an exception raised while kinmon.ui is being imported is seen by every session
+    importing it at that moment as `ImportError: cannot import name 'ui' from 'kinmon'` (the first-import
+    race of a fresh server)."""
     from streamlit.runtime.pages_manager import PagesManager
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 

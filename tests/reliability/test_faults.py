@@ -55,7 +55,7 @@ def sweep(name: str, start_db: Path, tmp_path: Path, proxy: FaultProxy, ingest, 
     clean = keys(clean_db, key_tables)
     assert requests > 5 and any(clean.values())
     pairs = [(i, f) for f in FAULTS for i in range(requests)]
-    chosen = rng(name).sample(pairs, min(len(pairs), size(5, len(pairs), "faults")))
+    chosen = rng(name).sample(pairs, min(len(pairs), size(3, len(pairs), "faults")))
     before = sha256(start_db)
     survived = lost = 0
     problems = []

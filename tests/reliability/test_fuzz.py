@@ -37,7 +37,7 @@ def query_string(r) -> str:
 
 
 def test_fuzzed_query_strings_never_give_a_traceback(snapshot_store, tmp_path):
-    count = size(40, 10_000, "fuzz")
+    count = size(15, 10_000, "fuzz")
     r = rng("fuzz")
     pages = [p for p in servers.PAGES]
     plan = [(r.choice(pages), query_string(r)) for _ in range(count)]

@@ -96,7 +96,7 @@ def test_a_huge_file_of_rows_is_refused_in_bounded_memory(tmp_path):
         pass
     big = tmp_path / "huge.csv"
     row = CSV.splitlines()[1] + "\n"
-    megabytes = size(50, 500)
+    megabytes = size(30, 500)
     with open(big, "w") as fh:
         fh.write(CSV.splitlines()[0] + "\n")
         block = row * (1_000_000 // len(row))

@@ -63,7 +63,7 @@ def test_kill_minus_nine_at_points_over_an_ingest(tmp_path, monkeypatch):
         proc, began = child(timing, env)
         proc.wait(timeout=120)
         duration = time.monotonic() - began
-        points = size(2, 20)
+        points = size(1, 20)
         survived = inside = 0
         problems = []
         for k in range(points):
@@ -90,7 +90,7 @@ def test_kill_minus_nine_at_points_over_an_ingest(tmp_path, monkeypatch):
         record(Tally(f"kill -9 over a Parliament ingest ({inside} of {points} inside the run)", points, survived,
                      size=f"{points} kill points over {duration:.1f} s"))
         assert problems == []
-        assert inside >= points - 1  # the points fall inside the run, not before it
+        assert inside >= max(1, points - 1)  # the points fall inside the run, not before it
     finally:
         proxy.stop()
         upstream.stop()

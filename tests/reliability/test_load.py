@@ -44,7 +44,7 @@ def test_sessions_over_every_page_while_an_ingest_publishes(tmp_path):
     errors: list = []
     pub = threading.Thread(target=publisher, args=(db, tmp_path, publishes, done, errors), daemon=True)
     pub.start()
-    pages = list(servers.PAGES.items())
+    pages = list(servers.PAGES.items()) if size(0, 1) else [(p, servers.PAGES[p]) for p in ("", "data", "statistics")]
     try:
         def session(k: int) -> list[wsclient.Visit]:
             order = pages[:]

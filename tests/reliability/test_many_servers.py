@@ -20,7 +20,7 @@ def test_three_servers_on_one_store_answer_through_publishes_with_the_new_data(s
     db = tmp_path / "kinmon.duckdb"
     shutil.copyfile(snapshot_store, db)
     fleet = [servers.start(db, tmp_path / f"server{k}.log") for k in range(3)]
-    publishes = size(2, 5)
+    publishes = size(1, 5)
     visits: list[wsclient.Visit] = []
     stop = threading.Event()
 

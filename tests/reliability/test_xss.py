@@ -122,9 +122,9 @@ def test_hostile_text_never_runs_links_or_loads_in_chromium(hostile_store, tmp_p
     db, texts, ids = hostile_store
     server = servers.start(db, tmp_path / "server.log")
     found = {"executions": 0, "exceptions": 0, "links": [], "offsite": [], "app_offsite": []}
-    pages = servers.PAGES if size(0, 1) else {k: servers.PAGES[k] for k in ("", "priorities", "search", "members")}
+    pages = servers.PAGES if size(0, 1) else {k: servers.PAGES[k] for k in ("", "priorities")}
     urls = [f"{server.url}/{page}?{query}" if query else f"{server.url}/{page}" for page, query in pages.items()]
-    urls += [f"{server.url}/priorities?priority={p}" for p in ((1, 3, 5, 7) if size(0, 1) else (3,))]
+    urls += [f"{server.url}/priorities?priority={p}" for p in ((1, 3, 5, 7) if size(0, 1) else ())]
     n = size(1, len(ids), "xss_records")
     records = ids[1:2] if n == 1 else ids[:n]  # the sample: the record whose payload loads an image
     urls += [f"{server.url}/search?q=kinship&doc=question:{i}" for i in records]
@@ -154,16 +154,17 @@ def test_hostile_text_never_runs_links_or_loads_in_chromium(hostile_store, tmp_p
     finally:
         server.stop()
     tracebacks = server.tracebacks()
+    known = server.known_fault_4()
     clean = not (found["executions"] or found["links"] or found["offsite"] or found["exceptions"] or tracebacks)
     record(Tally(f"XSS: {len(texts)} payloads x every upstream field + URL parameters, Chromium canary",
                  len(urls), len(urls) if clean else 0, executions=found["executions"],
                  tracebacks=tracebacks + found["exceptions"],
                  size=f"{len(texts)} payloads, {len(urls)} page visits; the app itself contacted "
-                      f"{sorted(set(found['app_offsite'])) or 'no other host'}"))
+                      f"{sorted(set(found['app_offsite'])) or 'no other host'}"
+                      + (f"; {known} tracebacks are fault 4 (ui's fix pending)" if known else "")))
     assert found["executions"] == 0
     assert found["links"] == []
     assert found["offsite"] == []
-    known = server.known_fault_4()
     if tracebacks and tracebacks == known and found["exceptions"] <= known:
         pytest.xfail(f"{known} tracebacks are #13 fault 4 (Priority page, unanswered question), fixed by ui in #12")
     assert found["exceptions"] == 0 and tracebacks == 0, server.log.read_text()[-3000:]
