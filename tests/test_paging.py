@@ -85,10 +85,10 @@ def capped_fake(server, monkeypatch):
 def test_questions_and_contributions_survive_a_server_that_caps_its_pages(capped_fake):
     found = questions.list_questions(Client(sleep=Sleeps()), search_term="kinship", date_field="tabled",
                                      since=SINCE, until=UNTIL)
-    assert len(found) == 3 and len({q["id"] for q in found}) == 3
+    assert len(found) == 3 and len({q.id for q in found}) == 3
     contributions = hansard.search_contributions(Client(sleep=Sleeps()), search_term="kinship", since=SINCE,
                                                  until=UNTIL)
-    assert [c["ContributionExtId"] for c in contributions] == ["C-0003", "C-0001"]
+    assert [c.contribution_id for c in contributions] == ["C-0003", "C-0001"]
 
 
 TABLES = ("written_question", "statement", "contribution", "debate")
