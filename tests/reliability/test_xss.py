@@ -37,15 +37,16 @@ for (const name of ['alert', 'confirm', 'prompt', 'print']) { window[name] = () 
 URL_PARAMS = ("q", "priority", "doc", "types", "house", "party", "department", "status", "since", "series",
               "measure", "level", "tabled_from")
 BAD_SCHEMES = ("javascript", "data", "vbscript", "file")
+QUESTION_IDS = 990_000_000  # far from real API ids, which the snapshot holds
 
 
 def hostile_world(fake: tpi.FakeParliament, texts: list[str], monkeypatch) -> None:
     for k, text in enumerate(texts):
-        mid = 5000 + k
+        mid = 990_000 + k
         monkeypatch.setitem(tpi.MEMBERS, mid, {"name": f"{text} MP", "listAs": text, "party": text[:40], "abbr": "X",
                                                "from": text[:60], "house": 1, "history": [(text[:40], "2015-05-07", None)]})
         fake.server.route("GET", f"/api/Members/{mid}", fake.member)
-        qid = 1790000 + k
+        qid = QUESTION_IDS + k
         q = tpi.question(qid, f"9{k:04}", "Commons", date(2024, 1, 2) + timedelta(days=k % 80),
                          f"To ask about kinship care: {text}", heading=f"Kinship Care {text}", asker=mid,
                          answer=(f"<p>kinship answer {text}</p>" if k % 3 else None),
@@ -53,7 +54,7 @@ def hostile_world(fake: tpi.FakeParliament, texts: list[str], monkeypatch) -> No
         fake.questions[qid] = q
         fake.server.route("GET", f"{tpi.questions.QUESTIONS_PATH}/{qid}", fake.question_detail)
         if k < 20:
-            sid = 1890000 + k
+            sid = 991_000_000 + k
             base = next(iter(fake.statements.values()))
             fake.statements[sid] = {**base, "id": sid, "uin": f"HCWS9{k}", "title": f"Kinship care {text}",
                                     "text": f"<p>kinship statement {text}</p>", "dateMade": base["dateMade"]}
@@ -87,7 +88,8 @@ def hostile_store(snapshot_store, tmp_path_factory):
     csv.write_text("time_period,time_identifier,geographic_level,country_code,country_name,placement,children\n"
                    + "".join(f"2024,Financial year,National,E92000001,England,{c} v{k},{k}\n" for k, c in enumerate(cells)))
     ingest_file(db, csv)
-    ids = [r[0] for r in rows(db, "SELECT id FROM written_question WHERE id >= 1790000 ORDER BY id")]
+    ids = [r[0] for r in rows(db, "SELECT id FROM written_question WHERE id BETWEEN ? AND ? ORDER BY id",
+                              [QUESTION_IDS, QUESTION_IDS + 999])]
     assert len(ids) == count
     return db, texts, ids
 
