@@ -185,3 +185,27 @@ def test_a_new_reader_sees_a_publish_while_an_older_reader_is_still_open(tmp_pat
     assert old.execute("SELECT definition FROM glossary").fetchone()[0] == "old"  # a reader keeps its version
     old.close()
     new.close()
+
+
+def test_a_run_killed_after_it_published_is_not_reported_as_interrupted(tmp_path):
+    from kinmon.ingest import read_journal
+
+    db = tmp_path / "k.duckdb"
+    with store.writer(db, fresh=True):
+        pass
+    script = textwrap.dedent(f"""
+        import os, signal
+        from kinmon import ingest
+        from kinmon.ingest import Counts, Window, run
+        real = ingest._append_journal
+        def journal(db, result):
+            if result.status == "succeeded":  # the store is published: die before the outcome is journaled
+                os.kill(os.getpid(), signal.SIGKILL)
+            return real(db, result)
+        ingest._append_journal = journal
+        run({str(db)!r}, "parliament", Window(), lambda con, window: Counts(added=1))
+    """)
+    proc = subprocess.run([sys.executable, "-c", script], cwd=os.getcwd())
+    assert proc.returncode == -signal.SIGKILL
+    (run,) = read_journal(db)
+    assert run.status == "succeeded" and run.finished_at

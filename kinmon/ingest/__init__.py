@@ -99,10 +99,31 @@ def read_journal(db: Path) -> list[RunResult]:
         runs[result.run_id] = result
     out = list(runs.values())
     if any(r.status == "running" for r in out) and not store.writer_active(Path(db)):
+        published = _published_runs(Path(db), [r.run_id for r in out if r.status == "running"])
         for r in out:
-            if r.status == "running":
+            if r.status != "running":
+                continue
+            if r.run_id in published:  # killed after it published, before it journaled: it did succeed
+                r.status, r.finished_at = "succeeded", published[r.run_id]
+            else:
                 r.status, r.error = INTERRUPTED, INTERRUPTED_ERROR
     return out
+
+
+def _published_runs(db: Path, run_ids: list[str]) -> dict[str, str]:
+    """Which of these runs the published store records as succeeded, with when they finished."""
+    try:
+        con = store.connect_readonly(db)
+    except store.StoreError:
+        return {}
+    try:
+        found = con.execute("SELECT run_id, finished_at FROM ingest_run WHERE status = 'succeeded' AND "
+                            "list_contains(?, run_id)", [run_ids]).fetchall()
+    except duckdb.Error:
+        return {}
+    finally:
+        con.close()
+    return {run_id: finished.isoformat(timespec="seconds") for run_id, finished in found}
 
 
 def last_cursor(db: Path, source: str) -> str | None:
