@@ -492,7 +492,8 @@ def chart(fig, name: str, *, key: str | None = None) -> None:
         _warm_images()
     fig = images.stamp(fig, f"kinmon · data as of {data_as_of()}")
     key = key or name
-    st.plotly_chart(fig, key=f"{key}-chart", config={
+    # theme=None: the browser draws the figure exactly as built, so it matches the server PNG/SVG
+    st.plotly_chart(fig, key=f"{key}-chart", theme=None, config={
         "displaylogo": False,
         "toImageButtonOptions": {"format": "png", "filename": name, "scale": 2},
     })
