@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import partial
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 import duckdb
 
@@ -180,23 +180,3 @@ def _file_series(name: str, indicator: str, publisher: str, publication: str) ->
         is_context=False, publisher=publisher, publication_title=publication, publication_slug="", publication_url="",
         dataset_id=None, dataset_id_note=None, dataset_version="*", fetch="csv", indicator=indicator, filters={},
         geographic_levels=tuple(GEOGRAPHIC_LEVELS.values()))
-
-
-def _read_address(path_or_url: str, client: Client | None) -> tuple[str, str, bytes]:
-    """(address, file name, bytes) of a local file or an http(s) resource: the one place a file's bytes are read."""
-    if path_or_url.startswith(("http://", "https://")):
-        resp = (client or Client()).request("GET", path_or_url, headers={"Accept": "text/csv, */*"})
-        return path_or_url, _name_from_response(path_or_url, resp.headers.get("Content-Disposition")), resp.content
-    path = Path(path_or_url).expanduser().resolve()
-    return str(path), path.name, path.read_bytes()
-
-
-def _name_from_response(url: str, disposition: str | None) -> str:
-    m = re.search(r"filename\*?=(?:UTF-8'')?\"?([^\";]+)\"?", disposition or "", re.IGNORECASE)
-    if m:
-        return Path(unquote(m.group(1))).name
-    parts = [unquote(p) for p in urlsplit(url).path.split("/") if p] or ["download"]
-    # The EES data catalogue serves files at .../data-set/{id}/csv: name them by the id.
-    if "." not in parts[-1]:
-        return f"{parts[-2] if len(parts) > 1 and parts[-1].casefold() == 'csv' else parts[-1]}.csv"
-    return parts[-1]
