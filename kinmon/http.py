@@ -18,18 +18,9 @@ from urllib.parse import urlencode, urlsplit
 import requests
 
 from kinmon.config import USER_AGENT, HttpSettings, http_settings
+from kinmon.errors import UpstreamError
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-
-
-class UpstreamError(RuntimeError):
-    """An upstream service failed or answered with something kinmon cannot use."""
-
-    def __init__(self, url: str, reason: str, status: int | None = None):
-        super().__init__(f"{url}: {reason}")
-        self.url = url
-        self.reason = reason
-        self.status = status  # the HTTP status, when the service answered with an error
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
