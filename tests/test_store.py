@@ -195,17 +195,132 @@ def test_a_run_killed_after_it_published_is_not_reported_as_interrupted(tmp_path
         pass
     script = textwrap.dedent(f"""
         import os, signal
-        from kinmon import ingest
         from kinmon.ingest import Counts, Window, run
-        real = ingest._append_journal
-        def journal(db, result):
+        from kinmon.store import journal
+        real = journal.append_journal
+        def append(db, result):
             if result.status == "succeeded":  # the store is published: die before the outcome is journaled
                 os.kill(os.getpid(), signal.SIGKILL)
             return real(db, result)
-        ingest._append_journal = journal
+        journal.append_journal = append
         run({str(db)!r}, "parliament", Window(), lambda con, window: Counts(added=1))
     """)
     proc = subprocess.run([sys.executable, "-c", script], cwd=os.getcwd())
     assert proc.returncode == -signal.SIGKILL
     (run,) = read_journal(db)
     assert run.status == "succeeded" and run.finished_at
+
+
+def test_the_schema_is_the_numbered_sql_files_beside_the_package():
+    from kinmon.store import schema
+
+    files = sorted(p.name for p in schema.SCHEMA_DIR.glob("*.sql"))
+    assert files and files[0] == "001_initial.sql"
+    assert [int(name[:3]) for name in files] == list(range(1, len(files) + 1))
+    assert store.SCHEMA_VERSION == len(files) == len(store.MIGRATIONS)
+    assert store.MIGRATIONS[0] == (schema.SCHEMA_DIR / "001_initial.sql").read_text(encoding="utf-8")
+
+
+def test_schema_files_out_of_order_are_refused(tmp_path):
+    from kinmon.store import schema
+
+    (tmp_path / "001_a.sql").write_text("SELECT 1;")
+    (tmp_path / "003_c.sql").write_text("SELECT 1;")
+    with pytest.raises(store.StoreError, match="not numbered"):
+        schema.migration_files(tmp_path)
+
+
+def test_a_store_at_an_older_schema_version_is_migrated_by_the_next_writer(tmp_path):
+    """A store built by a kinmon that knew only migration 1 keeps its rows and gains the later columns."""
+    db = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TIMESTAMP NOT NULL)")
+    con.execute(store.MIGRATIONS[0])
+    con.execute("INSERT INTO schema_version VALUES (1, now())")
+    con.execute("INSERT INTO written_question (id, uin, heading, source_id, retrieved_at) "
+                "VALUES (7, 'HL1', 'Kinship allowance', 's', now())")
+    con.execute("INSERT INTO ingest_run (run_id, source, started_at, finished_at, status, cursor) "
+                "VALUES ('r1', 'parliament', now(), now(), 'succeeded', '2024-05-01')")
+    con.close()
+    with pytest.raises(store.StoreError, match="schema version 1, this kinmon expects"):
+        store.connect_readonly(db)
+    assert store.last_cursor(db, "parliament") == "2024-05-01"  # read before the run migrates its copy
+    with store.writer(db) as con:
+        assert store.current_version(con) == store.SCHEMA_VERSION
+    ro = store.connect_readonly(db)
+    try:
+        assert ro.execute("SELECT id, heading, tabled_month FROM written_question").fetchall() == [
+            (7, "Kinship allowance", None)]
+        assert ro.execute("SELECT notes FROM ingest_run").fetchall() == [(None,)]
+        assert [v for (v,) in ro.execute("SELECT version FROM schema_version ORDER BY 1").fetchall()] == list(
+            range(1, store.SCHEMA_VERSION + 1))
+    finally:
+        ro.close()
+
+
+def test_last_cursor_of_a_missing_or_unreadable_store_is_none(tmp_path):
+    assert store.last_cursor(tmp_path / "none.duckdb", "parliament") is None
+    bad = tmp_path / "bad.duckdb"
+    bad.write_bytes(b"not a duckdb file" * 100)
+    assert store.last_cursor(bad, "parliament") is None
+
+
+def test_the_row_builders_name_every_column_of_the_migrated_store():
+    con = duckdb.connect(":memory:")
+    store.migrate(con)
+    for table, columns in store.rows.COLUMNS.items():
+        stored = tuple(r[0] for r in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index", [table]).fetchall())
+        assert stored == columns, table
+    tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    assert tables - set(store.rows.COLUMNS) == {"schema_version"}
+    with pytest.raises(ValueError, match="no column"):
+        store.rows.written_question(id=1, headline="a typo")
+
+
+def test_the_batch_writer_matches_columns_by_name_and_refuses_unknown_ones():
+    con = duckdb.connect(":memory:")
+    store.migrate(con)
+    rows = [store.rows.glossary("SGO", "special guardianship order", "t", "https://x.test"),
+            dict(source_url="https://y.test", term="CAO", definition="child arrangements order", source_title="u")]
+    assert store.insert_rows(con, "glossary", rows) == 2
+    assert con.execute("SELECT term, definition, source_title, source_url FROM glossary ORDER BY term").fetchall() == [
+        ("CAO", "child arrangements order", "u", "https://y.test"), ("SGO", "special guardianship order", "t",
+                                                                     "https://x.test")]
+    with pytest.raises(duckdb.ConstraintException):
+        store.insert_rows(con, "glossary", rows[:1])
+    store.insert_rows(con, "glossary", [dict(rows[0], definition="kept")], on_conflict="ignore")
+    store.insert_rows(con, "glossary", [dict(rows[1], definition="replaced")], on_conflict="replace")
+    assert dict(con.execute("SELECT term, definition FROM glossary").fetchall()) == {
+        "SGO": "special guardianship order", "CAO": "replaced"}
+    with pytest.raises(ValueError, match=r"glossary has no column\(s\) \['nope'\]"):
+        store.insert_rows(con, "glossary", [dict(rows[0], nope=1)])
+
+
+def test_every_write_still_works_after_a_column_is_added_to_every_table(tmp_path):
+    """ALTER TABLE ... ADD COLUMN in the middle of each table's life: the snapshot, the derived rows, a live
+    upsert, a source and a run are all written by column name, so they still land where they belong."""
+    from kinmon import snapshot
+    from kinmon.store.write import upsert_rows
+
+    snap = snapshot.read_snapshot()
+    db = tmp_path / "k.duckdb"
+    with store.writer(db, fresh=True) as con:
+        for table in store.rows.COLUMNS:
+            con.execute(f"ALTER TABLE {table} ADD COLUMN added_later VARCHAR DEFAULT 'default'")
+        counts = snapshot.write(con, snap)
+        store.upsert_source(con, "s-new", publisher="P", title="T", url=None, licence="OGL", licence_url=None,
+                            retrieved_at=store.utcnow())
+        first = snap.tables["written_question"][0]
+        assert upsert_rows(con, "written_question", "id", [dict(first, heading="Changed heading")]) == (0, 1)
+        store.record_run(con, run_id="r", source="test", started_at=store.utcnow(), finished_at=store.utcnow(),
+                         rows_added=1)
+        for table in ("written_question", "commitment", "status_change", "observation", "evidence", "priority_tag",
+                      "source", "ingest_run", "geography"):
+            assert con.execute(f"SELECT count(*) FROM {table} WHERE added_later IS DISTINCT FROM 'default'"
+                               ).fetchone()[0] == 0, table
+        assert con.execute("SELECT heading FROM written_question WHERE id = ?", [first["id"]]).fetchone()[0] == (
+            "Changed heading")
+        assert con.execute("SELECT count(*) FROM written_question").fetchone()[0] == counts["written_question"]
+        assert counts["commitment"] == len(snap.tables["commitment"]) > 0
+        assert counts["priority_tag"] > 0 and counts["suggested_evidence"] > 0
