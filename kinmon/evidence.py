@@ -12,6 +12,8 @@ import re
 
 import duckdb
 
+from kinmon import store
+
 MAX_SUGGESTIONS = 5
 MIN_WORD = 5
 # Words too common in this field to tell one commitment from another.
@@ -66,8 +68,7 @@ def suggest(con: duckdb.DuckDBPyConnection, limit: int = MAX_SUGGESTIONS) -> int
             """,
             [pattern, announced, announced, prios, pattern, cid, limit],
         ).fetchall()
-        for item_type, item_id, hits, _ in rows:
-            con.execute("INSERT INTO evidence VALUES (?, ?, ?, 'suggested', ?)",
-                        [cid, item_type, item_id, f"shares {hits} mention(s) of: {', '.join(words)}"])
-            written += 1
+        written += store.insert_rows(con, "evidence", [
+            store.rows.evidence(cid, item_type, item_id, "suggested", f"shares {hits} mention(s) of: {', '.join(words)}")
+            for item_type, item_id, hits, _ in rows])
     return written

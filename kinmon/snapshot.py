@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import duckdb
 
 from kinmon import store
+from kinmon.store import rows
 from kinmon.config import DATA_DIR
 from kinmon.sources.questions import question_url
 
@@ -90,8 +91,8 @@ class Snapshot:
     """Everything read from data/, validated, ready to write."""
 
     compiled_on: date
-    tables: dict[str, list[tuple]] = field(default_factory=dict)
-    sources: dict[str, tuple] = field(default_factory=dict)
+    tables: dict[str, list[dict]] = field(default_factory=dict)  # rows by column name (kinmon.store.rows)
+    sources: dict[str, dict] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------- field parsers
@@ -269,16 +270,17 @@ def read_snapshot(data_dir: Path = DATA_DIR) -> Snapshot:
 
 def _source(snap: Snapshot, source_id: str, publisher: str, title: str, url: str | None,
             licence: tuple[str, str | None], retrieved: datetime) -> str:
-    snap.sources.setdefault(source_id, (source_id, publisher, title, url, licence[0], licence[1], retrieved))
+    snap.sources.setdefault(source_id, rows.source(source_id, publisher=publisher, title=title, url=url,
+                                                   licence=licence[0], licence_url=licence[1], retrieved_at=retrieved))
     return source_id
 
 
 def _read_priorities(data_dir: Path, snap: Snapshot, retrieved: datetime) -> None:
     path = data_dir / "priorities.csv"
-    rows, seen = [], set()
+    found, seen = [], set()
     cols = ["priority_id", "short_title", "summary", "alliance_ask", "source_title", "source_url"]
     for line, r in read_csv(path, cols):
-        def build(r: dict) -> tuple:
+        def build(r: dict) -> dict:
             _required(r, *cols)
             pid = parse_priorities(r["priority_id"])
             if len(pid) != 1:
@@ -286,31 +288,32 @@ def _read_priorities(data_dir: Path, snap: Snapshot, retrieved: datetime) -> Non
             url = parse_url(r["source_url"])
             sid = _source(snap, "kinship-care-alliance", "Kinship Care Alliance", r["source_title"], url,
                           QUOTED, retrieved)
-            return (pid[0], r["short_title"].strip(), r["summary"].strip(), r["alliance_ask"].strip(), sid, url)
+            return rows.priority(pid[0], r["short_title"].strip(), r["summary"].strip(), r["alliance_ask"].strip(),
+                                 sid, url)
         row = _checked(path, line, build, r)
-        _unique(path, line, seen, row[0], "priority_id")
-        rows.append(row)
+        _unique(path, line, seen, row["priority_id"], "priority_id")
+        found.append(row)
     if seen != set(range(1, 8)):
         raise SnapshotError(path, None, f"must define priorities 1 to 7 exactly once, found {sorted(seen)}")
-    snap.tables["priority"] = rows
+    snap.tables["priority"] = found
 
 
 def _read_status_scale(data_dir: Path, snap: Snapshot) -> set[str]:
     path = data_dir / "status_scale.csv"
-    rows, seen = [], set()
+    found, seen = [], set()
     for line, r in read_csv(path, ["status", "rank", "label", "definition"]):
-        def build(r: dict) -> tuple:
+        def build(r: dict) -> dict:
             _required(r, "status", "rank", "label", "definition")
             if not re.fullmatch(r"[a-z_]+", r["status"]):
                 raise ValueError(f"status {r['status']!r} must be lower_snake_case")
-            return (r["status"], int(r["rank"]), r["label"].strip(), r["definition"].strip())
+            return rows.status_scale(r["status"], int(r["rank"]), r["label"].strip(), r["definition"].strip())
         row = _checked(path, line, build, r)
-        _unique(path, line, seen, row[0], "status")
-        rows.append(row)
+        _unique(path, line, seen, row["status"], "status")
+        found.append(row)
     for needed in STATUSES_REQUIRED:
         if needed not in seen:
             raise SnapshotError(path, None, f"the scale must include {needed!r}")
-    snap.tables["status_scale"] = rows
+    snap.tables["status_scale"] = found
     return seen
 
 
@@ -318,9 +321,9 @@ def _read_commitments(data_dir: Path, snap: Snapshot, statuses: set[str]) -> set
     path = data_dir / "commitments.csv"
     cols = ["commitment_id", "title", "kind", "type", "announced_on", "priorities", "amount_gbp", "amount_scope",
             "description", "source_title", "source_url"]
-    rows, links, seen = [], [], set()
+    found, links, seen = [], [], set()
     for line, r in read_csv(path, cols):
-        def build(r: dict) -> tuple:
+        def build(r: dict) -> tuple[dict, list[int]]:
             _required(r, "commitment_id", "title", "kind", "type", "priorities", "source_title", "source_url")
             if r["kind"] not in COMMITMENT_KINDS:
                 raise ValueError(f"kind {r['kind']!r} must be one of {sorted(COMMITMENT_KINDS)}")
@@ -328,14 +331,17 @@ def _read_commitments(data_dir: Path, snap: Snapshot, statuses: set[str]) -> set
             amount = parse_amount(r["amount_gbp"])
             if amount is not None and not r["amount_scope"].strip():
                 raise ValueError("amount_gbp needs an amount_scope saying what it covers")
-            return (r["commitment_id"].strip(), r["title"].strip(), r["kind"], r["type"].strip(), announced, precision,
-                    amount, r["amount_scope"].strip() or None, r["description"].strip() or None,
-                    r["source_title"].strip(), parse_url(r["source_url"])), parse_priorities(r["priorities"])
+            return rows.commitment(
+                r["commitment_id"].strip(), title=r["title"].strip(), kind=r["kind"], type=r["type"].strip(),
+                announced_on=announced, date_precision=precision, amount_gbp=amount,
+                amount_scope=r["amount_scope"].strip() or None, description=r["description"].strip() or None,
+                source_title=r["source_title"].strip(), source_url=parse_url(r["source_url"])
+            ), parse_priorities(r["priorities"])
         row, prios = _checked(path, line, build, r)
-        _unique(path, line, seen, row[0], "commitment_id")
-        rows.append(row)
-        links.extend((row[0], p) for p in prios)
-    snap.tables["commitment"] = rows
+        _unique(path, line, seen, row["commitment_id"], "commitment_id")
+        found.append(row)
+        links.extend(rows.commitment_priority(row["commitment_id"], p) for p in prios)
+    snap.tables["commitment"] = found
     snap.tables["commitment_priority"] = links
     _read_status_history(data_dir, snap, seen, statuses)
     return seen
@@ -344,7 +350,7 @@ def _read_commitments(data_dir: Path, snap: Snapshot, statuses: set[str]) -> set
 def _read_status_history(data_dir: Path, snap: Snapshot, commitments: set[str], statuses: set[str]) -> None:
     path = data_dir / "status_history.csv"
     cols = ["commitment_id", "changed_on", "status", "reason", "source_title", "source_url"]
-    rows: list[tuple] = []
+    found: list[dict] = []
     last: dict[str, date] = {}
     seq: dict[str, int] = {}
     for line, r in read_csv(path, cols):
@@ -362,32 +368,35 @@ def _read_status_history(data_dir: Path, snap: Snapshot, commitments: set[str], 
         cid, changed, status, reason, stitle, surl = _checked(path, line, build, r)
         last[cid] = changed
         seq[cid] = seq.get(cid, 0) + 1
-        rows.append((cid, seq[cid], changed, status, reason, stitle, surl))
+        found.append(rows.status_change(cid, seq[cid], changed_on=changed, status=status, reason=reason,
+                                        source_title=stitle, source_url=surl))
     missing = sorted(commitments - set(seq))
     if missing:
         raise SnapshotError(path, None, f"no status for commitments {missing}")
-    snap.tables["status_change"] = rows
+    snap.tables["status_change"] = found
 
 
 def _read_timeline(data_dir: Path, snap: Snapshot, commitments: set[str]) -> set[str]:
     path = data_dir / "timeline.csv"
     cols = ["event_id", "date", "title", "type", "priorities", "amount_gbp", "commitment_id", "source_title",
             "source_url", "notes"]
-    rows, seen = [], set()
+    found, seen = [], set()
     for line, r in read_csv(path, cols):
-        def build(r: dict) -> tuple:
+        def build(r: dict) -> dict:
             _required(r, "event_id", "date", "title", "type", "source_title", "source_url")
             when, precision = parse_date(r["date"])
             cid = r["commitment_id"].strip() or None
             if cid and cid not in commitments:
                 raise ValueError(f"commitment_id {cid!r} is not in commitments.csv")
-            return (r["event_id"].strip(), when, precision, r["title"].strip(), r["type"].strip(),
-                    parse_priorities(r["priorities"], allow_empty=True), parse_amount(r["amount_gbp"]), cid,
-                    r["source_title"].strip(), parse_url(r["source_url"]), r["notes"].strip() or None)
+            return rows.timeline_event(
+                r["event_id"].strip(), date=when, date_precision=precision, title=r["title"].strip(),
+                type=r["type"].strip(), priorities=parse_priorities(r["priorities"], allow_empty=True),
+                amount_gbp=parse_amount(r["amount_gbp"]), commitment_id=cid, source_title=r["source_title"].strip(),
+                source_url=parse_url(r["source_url"]), notes=r["notes"].strip() or None)
         row = _checked(path, line, build, r)
-        _unique(path, line, seen, row[0], "event_id")
-        rows.append(row)
-    snap.tables["timeline_event"] = rows
+        _unique(path, line, seen, row["event_id"], "event_id")
+        found.append(row)
+    snap.tables["timeline_event"] = found
     return seen
 
 
@@ -448,7 +457,7 @@ def question_record(q: dict, snap: Snapshot, retrieved: datetime) -> dict:
         if q.get(key) is not None and (not isinstance(q[key], int) or q[key] <= 0):
             raise ValueError(f"{key} must be a Parliament member id")
     url = question_url(tabled, uin) or parse_url(q["source_url"])
-    return dict(
+    return rows.written_question(
         id=qid, uin=uin, house=q["house"], date_tabled=tabled, tabled_month=month, date_answered=answered,
         heading=q.get("heading") or None, question_text=q["questionText"].strip(), answer_text=answer,
         answer_html=answer_html or (_paragraphs_html(answer) if answer else None),
@@ -465,21 +474,21 @@ def question_record(q: dict, snap: Snapshot, retrieved: datetime) -> dict:
 
 def _read_questions(data_dir: Path, snap: Snapshot, retrieved: datetime) -> set[str]:
     path = data_dir / "questions.jsonl"
-    rows, seen, natural = [], set(), set()
+    found, seen, natural = [], set(), set()
     for line, q in read_jsonl(path):
         row = _checked(path, line, question_record, q, snap, retrieved)
         _unique(path, line, seen, row["id"], "id")
         if row["uin"]:  # the same question twice under two ids would be counted twice
             _unique(path, line, natural, (row["house"], row["uin"], row["date_tabled"] or row["tabled_month"]),
                     "house, UIN and date")
-        rows.append(row)
-    snap.tables["written_question"] = rows
+        found.append(row)
+    snap.tables["written_question"] = found
     return {str(i) for i in seen}
 
 
 def _read_statements(data_dir: Path, snap: Snapshot, retrieved: datetime) -> set[str]:
     path = data_dir / "statements.jsonl"
-    rows, seen = [], set()
+    found, seen = [], set()
     for line, s in read_jsonl(path):
         def build(s: dict) -> dict:
             sid = s["id"]
@@ -495,7 +504,7 @@ def _read_statements(data_dir: Path, snap: Snapshot, retrieved: datetime) -> set
                              "Written ministerial statements on kinship care, transcribed from public pages "
                              "(kinmon snapshot)", "https://questions-statements.parliament.uk/written-statements",
                              OPL, retrieved)
-            return dict(id=sid, uin=s.get("uin"), house=s.get("house"),
+            return rows.statement(id=sid, uin=s.get("uin"), house=s.get("house"),
                         date_made=parse_date(s["date"])[0] if s.get("date") else None, title=s.get("title"),
                         text_html=_paragraphs_html(text) if text else None, text=text, member_name=s.get("minister"),
                         member_role=s.get("_ministerRole"), answering_body_name=department,
@@ -503,8 +512,8 @@ def _read_statements(data_dir: Path, snap: Snapshot, retrieved: datetime) -> set
                         raw=json.dumps({**s, "notes": notes or None}, ensure_ascii=False))
         row = _checked(path, line, build, s)
         _unique(path, line, seen, row["id"], "id")
-        rows.append(row)
-    snap.tables["statement"] = rows
+        found.append(row)
+    snap.tables["statement"] = found
     return {str(i) for i in seen}
 
 
@@ -514,7 +523,7 @@ def _read_members(data_dir: Path, snap: Snapshot, retrieved: datetime) -> None:
 
     path = data_dir / "members.csv"
     cols = ["member_id", "name", "party", "member_from", "house", "source_url"]
-    rows, seen = [], set()
+    found, seen = [], set()
     source = _source(snap, "snapshot-members", "UK Parliament",
                      "Members who asked or answered the curated questions, as those questions' sources show them",
                      "https://members.parliament.uk/", OPL, retrieved)
@@ -527,20 +536,20 @@ def _read_members(data_dir: Path, snap: Snapshot, retrieved: datetime) -> None:
                 raise ValueError(f"house {r['house']!r} must be Commons, Lords or empty")
             parse_url(r["source_url"])
             mid = int(r["member_id"])
-            return dict(member_id=mid, name=r["name"].strip(), party=r["party"].strip() or None,
+            return rows.member(member_id=mid, name=r["name"].strip(), party=r["party"].strip() or None,
                         house=r["house"] or None, member_from=r["member_from"].strip() or None, url=member_url(mid),
                         source_id=source, retrieved_at=retrieved)
         row = _checked(path, line, build, r)
         _unique(path, line, seen, row["member_id"], "member_id")
-        rows.append(row)
-    snap.tables["member"] = rows
+        found.append(row)
+    snap.tables["member"] = found
 
 
 def _read_debates(data_dir: Path, snap: Snapshot, retrieved: datetime) -> set[str]:
     path = data_dir / "debates.jsonl"
     sid = _source(snap, "snapshot-debates", "UK Parliament", "Debates on kinship care (kinmon snapshot)",
                   "https://hansard.parliament.uk/", OPL, retrieved)
-    rows, seen = [], set()
+    found, seen = [], set()
     for line, d in read_jsonl(path):
         def build(d: dict) -> dict:
             _required(d, "debate_id", "date", "title", "source_url")
@@ -549,22 +558,22 @@ def _read_debates(data_dir: Path, snap: Snapshot, retrieved: datetime) -> set[st
                 raise ValueError("members must be a list")
             notes = " ".join(x for x in (f"Motion: {d['motion']}" if d.get("motion") else "", d.get("notes") or "")
                              if x) or None
-            return dict(debate_id=d["debate_id"], date=parse_date(d["date"])[0], house=d.get("house"),
+            return rows.debate(debate_id=d["debate_id"], date=parse_date(d["date"])[0], house=d.get("house"),
                         location=d.get("location"), title=d["title"], participants=[str(m) for m in members],
                         is_curated=str(d["debate_id"]).startswith("curated-"), notes=notes,
                         url=parse_url(d["source_url"]), source_id=sid, retrieved_at=retrieved)
         row = _checked(path, line, build, d)
         _unique(path, line, seen, row["debate_id"], "debate_id")
-        rows.append(row)
-    snap.tables["debate"] = rows
+        found.append(row)
+    snap.tables["debate"] = found
     return seen
 
 
 def _read_evidence(data_dir: Path, snap: Snapshot, commitments: set[str], items: dict[str, set[str]]) -> None:
     path = data_dir / "evidence.csv"
-    rows, seen = [], set()
+    found, seen = [], set()
     for line, r in read_csv(path, ["commitment_id", "item_type", "item_id", "note"]):
-        def build(r: dict) -> tuple:
+        def build(r: dict) -> dict:
             _required(r, "commitment_id", "item_type", "item_id")
             if r["commitment_id"] not in commitments:
                 raise ValueError(f"commitment_id {r['commitment_id']!r} is not in commitments.csv")
@@ -573,30 +582,32 @@ def _read_evidence(data_dir: Path, snap: Snapshot, commitments: set[str], items:
                 raise ValueError(f"item_type {r['item_type']!r} must be one of {sorted(items)}")
             if r["item_id"].strip() not in known:
                 raise ValueError(f"{r['item_type']} {r['item_id']!r} is not in the snapshot")
-            return (r["commitment_id"], r["item_type"], r["item_id"].strip(), "curated", r["note"].strip() or None)
+            return rows.evidence(r["commitment_id"], r["item_type"], r["item_id"].strip(), "curated",
+                                 r["note"].strip() or None)
         row = _checked(path, line, build, r)
-        _unique(path, line, seen, row[:3], "evidence link")
-        rows.append(row)
-    snap.tables["evidence"] = rows
+        _unique(path, line, seen, (row["commitment_id"], row["item_type"], row["item_id"]), "evidence link")
+        found.append(row)
+    snap.tables["evidence"] = found
 
 
 def _read_glossary(data_dir: Path, snap: Snapshot) -> None:
     path = data_dir / "glossary.csv"
-    rows, seen = [], set()
+    found, seen = [], set()
     for line, r in read_csv(path, ["term", "definition", "source_title", "source_url"]):
-        def build(r: dict) -> tuple:
+        def build(r: dict) -> dict:
             _required(r, "term", "definition", "source_title", "source_url")
-            return (r["term"].strip(), r["definition"].strip(), r["source_title"].strip(), parse_url(r["source_url"]))
+            return rows.glossary(r["term"].strip(), r["definition"].strip(), r["source_title"].strip(),
+                                 parse_url(r["source_url"]))
         row = _checked(path, line, build, r)
-        _unique(path, line, seen, row[0], "term")
-        rows.append(row)
-    snap.tables["glossary"] = rows
+        _unique(path, line, seen, row["term"], "term")
+        found.append(row)
+    snap.tables["glossary"] = found
 
 
 def _read_indicators(data_dir: Path, snap: Snapshot) -> None:
     path = data_dir / "indicators.csv"
     known = {s["series_id"] for s in snap.tables["series"]}
-    rows: list[tuple] = []
+    found: list[dict] = []
     seq: dict[int, int] = {}
     for line, r in read_csv(path, ["priority_id", "series_id", "headline", "note"]):
         def build(r: dict) -> tuple:
@@ -608,26 +619,26 @@ def _read_indicators(data_dir: Path, snap: Snapshot) -> None:
             return pid, sid, r["headline"].strip(), r["note"].strip() or None
         pid, sid, headline, note = _checked(path, line, build, r)
         seq[pid] = seq.get(pid, 0) + 1
-        rows.append((pid, seq[pid], sid, headline, note))
+        found.append(rows.indicator(pid, seq[pid], sid, headline, note))
     missing = sorted(set(range(1, 8)) - set(seq))
     if missing:
         raise SnapshotError(path, None, f"every priority needs an indicator row (or a row saying none exists): {missing}")
-    snap.tables["indicator"] = rows
+    snap.tables["indicator"] = found
 
 
 def _read_appg(data_dir: Path, snap: Snapshot) -> None:
     path = data_dir / "appg.csv"
     cols = ["member_name", "role", "as_of", "source_title", "source_url", "notes"]
-    rows, seen = [], set()
+    found, seen = [], set()
     for line, r in read_csv(path, cols):
-        def build(r: dict) -> tuple:
+        def build(r: dict) -> dict:
             _required(r, "member_name", "role", "as_of", "source_title", "source_url")
-            return (r["member_name"].strip(), r["role"].strip(), parse_date(r["as_of"])[0], r["source_title"].strip(),
-                    parse_url(r["source_url"]), r["notes"].strip() or None)
+            return rows.appg_membership(r["member_name"].strip(), r["role"].strip(), parse_date(r["as_of"])[0],
+                                        r["source_title"].strip(), parse_url(r["source_url"]), r["notes"].strip() or None)
         row = _checked(path, line, build, r)
-        _unique(path, line, seen, row[:3], "membership")
-        rows.append(row)
-    snap.tables["appg_membership"] = rows
+        _unique(path, line, seen, (row["member_name"], row["role"], row["as_of"]), "membership")
+        found.append(row)
+    snap.tables["appg_membership"] = found
 
 
 def _read_measures(data_dir: Path) -> dict[str, tuple]:
@@ -824,40 +835,12 @@ def _mark_latest(obs: list[dict], releases: dict[str, dict]) -> None:
 
 def write(con: duckdb.DuckDBPyConnection, snap: Snapshot, data_dir: Path = DATA_DIR) -> dict[str, int]:
     """Insert a validated snapshot into an empty store, one batch per table by column name; rows per table."""
-    _insert_batch(con, "source", list(snap.sources.values()))
-    counts = {"source": len(snap.sources)}
-    for table, rows in snap.tables.items():
-        _insert_batch(con, table, rows)
-        counts[table] = len(rows)
+    counts = {"source": store.insert_rows(con, "source", list(snap.sources.values()))}
+    for table, found in snap.tables.items():
+        counts[table] = len(found)
+        store.insert_rows(con, table, found)
     counts.update(derive(con, data_dir))
     return counts
-
-
-def _insert_batch(con: duckdb.DuckDBPyConnection, table: str, rows: list) -> None:
-    """One INSERT ... SELECT per table, by column name. Rows are dicts (named) or tuples in the table's
-    column order (the older readers); a later migration's columns stay at their defaults."""
-    if not rows:
-        return
-    import pandas as pd
-
-    columns = [r[0] for r in con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
-        [table]).fetchall()]
-    if isinstance(rows[0], dict):
-        names = list(dict.fromkeys(k for r in rows for k in r))
-        unknown = sorted(set(names) - set(columns))
-        if unknown:
-            raise ValueError(f"{table} has no column(s) {unknown}")
-        frame = pd.DataFrame([[r.get(n) for n in names] for r in rows], columns=names, dtype=object)
-    else:
-        names = columns[:len(rows[0])]
-        frame = pd.DataFrame([list(r) for r in rows], columns=names, dtype=object)
-    con.register("_batch", frame)
-    try:
-        listed = ", ".join(f'"{n}"' for n in names)
-        con.execute(f"INSERT INTO {table} ({listed}) SELECT {listed} FROM _batch")
-    finally:
-        con.unregister("_batch")
 
 
 def derive(con: duckdb.DuckDBPyConnection, data_dir: Path = DATA_DIR) -> dict[str, int]:
@@ -883,7 +866,6 @@ def build(db: Path, *, force: bool = False, data_dir: Path = DATA_DIR) -> dict[s
     with store.writer(db, fresh=True) as con:
         counts = write(con, snap, data_dir)
         now = store.utcnow()
-        con.execute("INSERT INTO ingest_run (run_id, source, started_at, finished_at, status, rows_added, rows_updated, "
-                    "cursor) VALUES (?, 'snapshot', ?, ?, 'succeeded', ?, 0, ?)",
-                    [store.new_run_id(), now, now, sum(counts.values()), snap.compiled_on.isoformat()])
+        store.record_run(con, run_id=store.new_run_id(), source="snapshot", started_at=now, finished_at=now,
+                         rows_added=sum(counts.values()), cursor=snap.compiled_on.isoformat())
     return counts

@@ -12,7 +12,6 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 
 from kinmon import store
 from kinmon.config import DATA_DIR
@@ -75,17 +74,9 @@ def load_geography(con: duckdb.DuckDBPyConnection, path: str | Path | None = Non
         title="GSS codes of England's local authorities and regions, with DfE's old LA codes and the "
               "reorganisations of 2019-2023 (kinmon lookup, data/geography.csv)",
         url="https://geoportal.statistics.gov.uk/", licence=OGL[0], licence_url=OGL[1], retrieved_at=store.utcnow())
-    table = pa.table({
-        "code": [r["code"] for r in records], "name": [r["name"] for r in records],
-        "level": [r["level"] for r in records],
-        "valid_from": pa.array([r["valid_from"] for r in records], pa.date32()),
-        "valid_to": pa.array([r["valid_to"] for r in records], pa.date32()),
-        "successor_code": [";".join(r["successors"]) or None for r in records],
-    })
-    con.register("_geography", table)  # one statement, not executemany: much faster in DuckDB
-    try:
-        con.execute("INSERT OR REPLACE INTO geography SELECT *, ? FROM _geography", [GEOGRAPHY_SOURCE])
-    finally:
-        con.unregister("_geography")
+    store.insert_rows(con, "geography", [
+        store.rows.geography(r["code"], r["name"], r["level"], valid_from=r["valid_from"], valid_to=r["valid_to"],
+                             successor_code=";".join(r["successors"]) or None, source_id=GEOGRAPHY_SOURCE)
+        for r in records], on_conflict="replace")
     return len(records)
 

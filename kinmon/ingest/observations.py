@@ -10,7 +10,7 @@ Breakdowns. The filters a registry series pins (e.g. characteristic = Special gu
 define the series and are kept in `observation.filters`; only the filters left free go into
 `filter_key`, so a fully pinned series has filter_key '' and meets the curated figures.
 
-Every table is written the same way: the rows become one Arrow table and one
+Every table is written the same way (kinmon.store.write): the rows become one Arrow table and one
 `INSERT INTO t (columns) SELECT columns FROM batch`, never positional VALUES.
 """
 
@@ -23,8 +23,8 @@ from datetime import date, datetime
 from typing import Iterable
 
 import duckdb
-import pyarrow as pa
 
+from kinmon import store
 from kinmon.ingest import Counts
 from kinmon.ingest.registry import SeriesSpec
 from kinmon.tidy import TidyRow, period_end, period_label
@@ -41,8 +41,6 @@ RELEASE_COLUMNS = ("release_id", "publication", "title", "published_on", "publis
                    "dataset_version", "url", "is_latest", "newer_available", "source_id", "retrieved_at")
 SERIES_COLUMNS = ("series_id", "title", "unit", "description", "priorities", "publisher", "dataset_id", "indicator",
                   "filters", "is_context", "source_id")
-_ARROW_TYPES = {"period_end": pa.date32(), "published_on": pa.date32(), "value": pa.float64(), "is_latest": pa.bool_(),
-                "is_context": pa.bool_(), "retrieved_at": pa.timestamp("us"), "priorities": pa.list_(pa.int32())}
 
 
 @dataclass
@@ -62,26 +60,6 @@ class StatisticsCounts(Counts):
     def add(self, result: tuple[int, int]) -> None:
         self.added += result[0]
         self.updated += result[1]
-
-
-def batch(records: list[dict], columns: tuple[str, ...]) -> pa.Table:
-    """Rows as one Arrow table with the store's types."""
-    return pa.table({c: pa.array([r.get(c) for r in records], type=_ARROW_TYPES.get(c, pa.string()))
-                     for c in columns})
-
-
-def insert_by_name(con: duckdb.DuckDBPyConnection, table: str, records: list[dict], columns: tuple[str, ...], *,
-                   conflict: str = "") -> None:
-    """`INSERT INTO table (columns) SELECT columns FROM <batch> [conflict]` in one statement."""
-    if not records:
-        return
-    name = f"_batch_{table}"
-    con.register(name, batch(records, columns))
-    try:
-        cols = ", ".join(columns)
-        con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {name} {conflict}")
-    finally:
-        con.unregister(name)
 
 
 def observations(spec_id: str, rows: Iterable[TidyRow], indicator: str, *, free_filters: list[str], unit: str | None,
@@ -118,7 +96,7 @@ def write_observations(con: duckdb.DuckDBPyConnection, records: list[dict]) -> t
     are left alone, retrieval time included, so a re-run changes nothing."""
     if not records:
         return 0, 0
-    con.register("_incoming", batch(records, OBSERVATION_COLUMNS))
+    con.register("_incoming", store.write.batch(con, "observation", records, OBSERVATION_COLUMNS))
     try:
         keys = " AND ".join(f"o.{k} = n.{k}" for k in OBSERVATION_KEY)
         changed = ("o.value IS DISTINCT FROM n.value OR o.value_text IS DISTINCT FROM n.value_text OR "
@@ -171,17 +149,17 @@ def refresh_latest(con: duckdb.DuckDBPyConnection, series_ids: Iterable[str], ru
 
 
 def series_record(spec: SeriesSpec, source_id: str) -> dict:
-    return {"series_id": spec.series_id, "title": spec.title, "unit": spec.unit, "description": spec.description,
-            "priorities": list(spec.priorities), "publisher": spec.publisher, "dataset_id": spec.dataset_id,
-            "indicator": spec.indicator, "filters": json.dumps({k: list(v) for k, v in spec.filters.items()}),
-            "is_context": spec.is_context, "source_id": source_id}
+    return store.rows.series(series_id=spec.series_id, title=spec.title, unit=spec.unit, description=spec.description,
+                       priorities=list(spec.priorities), publisher=spec.publisher, dataset_id=spec.dataset_id,
+                       indicator=spec.indicator, filters=json.dumps({k: list(v) for k, v in spec.filters.items()}),
+                       is_context=spec.is_context, source_id=source_id)
 
 
 def write_series(con: duckdb.DuckDBPyConnection, spec: SeriesSpec, source_id: str) -> None:
-    insert_by_name(con, "series", [series_record(spec, source_id)], SERIES_COLUMNS, conflict=(
-        "ON CONFLICT (series_id) DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in SERIES_COLUMNS[1:])))
+    """Record a series, or bring a stored one up to date with the registry."""
+    store.insert_rows(con, "series", [series_record(spec, source_id)], columns=SERIES_COLUMNS, on_conflict="replace")
 
 
 def write_release(con: duckdb.DuckDBPyConnection, record: dict) -> None:
     """Record a release once (a re-run keeps the first retrieval time)."""
-    insert_by_name(con, "release", [record], RELEASE_COLUMNS, conflict="ON CONFLICT (release_id) DO NOTHING")
+    store.insert_rows(con, "release", [store.rows.release(**record)], columns=RELEASE_COLUMNS, on_conflict="ignore")

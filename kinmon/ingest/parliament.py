@@ -21,6 +21,7 @@ from typing import Any, Iterable
 import duckdb
 
 from kinmon import store
+from kinmon.store.write import existing_rows, insert_rows, upsert_rows
 from kinmon.config import DATA_DIR
 from kinmon.http import Client, UpstreamError, retrieved_now
 from kinmon.ingest import Counts, RunResult, Window, last_cursor, run
@@ -51,7 +52,6 @@ SOURCES = {
     HANSARD_SOURCE: ("Hansard: debates and spoken contributions (UK Parliament Hansard API)",
                      "https://hansard.parliament.uk/"),
 }
-HTTP_NOT_FOUND = "HTTP 404"
 
 
 # ---------------------------------------------------------------- what to search for, what to keep
@@ -299,13 +299,13 @@ def fetch_member_or_none(client: Client, member_id: int) -> members.Member | Non
     try:
         return members.fetch_member(client, member_id)
     except UpstreamError as exc:
-        if exc.reason.startswith(HTTP_NOT_FOUND):
+        if exc.not_found:
             return None
         raise
 
 
 def member_row(m: members.Member, now: datetime) -> dict:
-    return dict(member_id=m.member_id, name=m.name, list_as=m.list_as, party=m.party,
+    return store.rows.member(member_id=m.member_id, name=m.name, list_as=m.list_as, party=m.party,
                 party_abbreviation=m.party_abbreviation, house=m.house, member_from=m.member_from,
                 is_current=m.is_current, thumbnail_url=m.thumbnail_url, url=m.url, source_id=MEMBERS_SOURCE,
                 retrieved_at=now)
@@ -319,8 +319,7 @@ def replace_party_history(con: duckdb.DuckDBPyConnection, member_id: int, spells
         return
     con.execute("DELETE FROM member_party WHERE member_id = ?", [member_id])
     unique = {(p, start): end for p, start, end in new}
-    insert_rows(con, "member_party", [dict(member_id=member_id, party=p, start_date=start, end_date=end)
-                                      for (p, start), end in unique.items()])
+    insert_rows(con, "member_party", [store.rows.member_party(member_id, p, start, end) for (p, start), end in unique.items()])
 
 
 def party_spells(con: duckdb.DuckDBPyConnection, ids: set[int]) -> dict[int, list[members.PartySpell]]:
@@ -356,7 +355,7 @@ def _plain(text: str | None) -> str | None:
 def question_row(q: questions.Question, people: dict[int, members.Member], spells: dict, now: datetime) -> dict:
     known_asker, known_answerer = people.get(q.asking_member_id), people.get(q.answering_member_id)
     asker, answerer = q.asking_member, q.answering_member
-    return dict(
+    return store.rows.written_question(
         id=q.id, uin=q.uin, house=q.house, date_tabled=q.date_tabled, date_for_answer=q.date_for_answer,
         date_answered=q.date_answered, date_holding_answer=q.date_holding_answer,
         date_answer_corrected=q.date_answer_corrected,
@@ -385,7 +384,7 @@ def question_row(q: questions.Question, people: dict[int, members.Member], spell
 
 def statement_row(s: questions.Statement, people: dict[int, members.Member], spells: dict, now: datetime) -> dict:
     known = people.get(s.member_id)
-    return dict(
+    return store.rows.statement(
         id=s.id, uin=s.uin, house=s.house, date_made=s.date_made, title=_plain(s.title),
         text_html=clean_html(s.text) or None, text=_plain(s.text),
         member_id=s.member_id, member_name=(s.member.name if s.member else None) or (known.name if known else None),
@@ -398,7 +397,7 @@ def statement_row(s: questions.Statement, people: dict[int, members.Member], spe
 
 
 def contribution_row(c: hansard.Contribution, now: datetime) -> dict:
-    return dict(
+    return store.rows.contribution(
         contribution_id=c.contribution_id, debate_id=hansard.debate_id(c.debate_ext_id),
         debate_title=_plain(c.debate_title), sitting_date=c.sitting_date, house=c.house, section=c.section,
         member_id=c.member_id, member_name=c.member_name, attributed_to=_plain(c.attributed_to),
@@ -413,7 +412,7 @@ def debate_row(con: duckdb.DuckDBPyConnection, d: hansard.DebateTitle, now: date
     speakers = [r[0] for r in con.execute(
         "SELECT DISTINCT member_name FROM contribution WHERE debate_id = ? AND member_name IS NOT NULL ORDER BY 1",
         [key]).fetchall()]
-    return dict(
+    return store.rows.debate(
         debate_id=key, date=d.sitting_date, house=d.house, location=None, title=_plain(d.title),
         participants=speakers or None, is_curated=False, notes=None,
         url=hansard.debate_url(d.house, d.sitting_date, d.debate_ext_id, d.title),
@@ -421,58 +420,7 @@ def debate_row(con: duckdb.DuckDBPyConnection, d: hansard.DebateTitle, now: date
     )
 
 
-# ---------------------------------------------------------------- writing, in batches by column name
-
-
-def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict], *, replace: bool = False) -> None:
-    """One INSERT (or INSERT OR REPLACE, on the primary key) of every row, matched to columns by name."""
-    if not rows:
-        return
-    import pandas as pd
-
-    names = list(rows[0])
-    frame = pd.DataFrame([[r[n] for n in names] for r in rows], columns=names, dtype=object)
-    con.register("_rows", frame)
-    try:
-        listed = ", ".join(names)
-        verb = "INSERT OR REPLACE" if replace else "INSERT"
-        con.execute(f"{verb} INTO {table} ({listed}) SELECT {listed} FROM _rows")
-    finally:
-        con.unregister("_rows")
-
-
-def existing_rows(con: duckdb.DuckDBPyConnection, table: str, key: str, keys: list) -> dict[Any, dict]:
-    if not keys:
-        return {}
-    cur = con.execute(f"SELECT * FROM {table} WHERE list_contains(?, {key})", [keys])
-    names = [d[0] for d in cur.description]
-    return {r[names.index(key)]: dict(zip(names, r)) for r in cur.fetchall()}
-
-
-def upsert_rows(con: duckdb.DuckDBPyConnection, table: str, key: str, rows: list[dict], *,
-                keep_existing: tuple[str, ...] = ()) -> tuple[int, int]:
-    """Insert or update rows on their key in one batch; returns (added, updated).
-
-    A row whose content equals the stored one (all but retrieved_at) is left alone. Columns in
-    keep_existing keep their stored value when the new row has none (curated notes and locations
-    outlive a live refresh).
-    """
-    stored = existing_rows(con, table, key, [r[key] for r in rows])
-    changed, added, updated = [], 0, 0
-    for row in {r[key]: r for r in rows}.values():
-        before = stored.get(row[key])
-        if before is None:
-            added += 1
-        else:
-            for col in keep_existing:
-                if row.get(col) is None:
-                    row[col] = before.get(col)
-            if all(before.get(c) == v for c, v in row.items() if c != "retrieved_at"):
-                continue
-            updated += 1
-        changed.append(row)
-    insert_rows(con, table, changed, replace=True)
-    return added, updated
+# ---------------------------------------------------------------- writing, in batches by column name (kinmon.store.write)
 
 
 REVISED = ("answer_html", "answer_text", "answer_is_holding")
@@ -485,11 +433,11 @@ def keep_revisions(con: duckdb.DuckDBPyConnection, rows: list[dict], now: dateti
     for row in rows:
         before = stored.get(row["id"])
         if before and (before["answer_html"] or before["answer_text"]) and any(before[c] != row[c] for c in REVISED):
-            earlier.append(dict(question_id=row["id"], superseded_at=now, date_answered=before["date_answered"],
-                                date_answer_corrected=before["date_answer_corrected"],
-                                answer_html=before["answer_html"], answer_text=before["answer_text"],
-                                answer_is_holding=before["answer_is_holding"]))
-    insert_rows(con, "question_revision", earlier, replace=True)
+            earlier.append(store.rows.question_revision(
+                row["id"], now, date_answered=before["date_answered"],
+                date_answer_corrected=before["date_answer_corrected"], answer_html=before["answer_html"],
+                answer_text=before["answer_text"], answer_is_holding=before["answer_is_holding"]))
+    insert_rows(con, "question_revision", earlier, on_conflict="replace")
 
 
 def supersede_curated_question(con: duckdb.DuckDBPyConnection, row: dict) -> None:
@@ -519,14 +467,11 @@ def supersede_curated_debate(con: duckdb.DuckDBPyConnection, row: dict) -> None:
 def move_links(con: duckdb.DuckDBPyConnection, item_type: str, old_id: str, new_id: str) -> None:
     """Point curated evidence and curated priority tags at the item that replaces `old_id`."""
     for table, where in (("evidence", "TRUE"), ("priority_tag", "method = 'curated'")):
-        rows = con.execute(f"SELECT * FROM {table} WHERE item_type = ? AND item_id = ? AND {where}",
-                           [item_type, old_id]).fetchall()
-        cols = [d[0] for d in con.description]
+        cur = con.execute(f"SELECT * FROM {table} WHERE item_type = ? AND item_id = ? AND {where}", [item_type, old_id])
+        cols = [d[0] for d in cur.description]
+        moved = [dict(zip(cols, r), item_id=new_id) for r in cur.fetchall()]
         con.execute(f"DELETE FROM {table} WHERE item_type = ? AND item_id = ?", [item_type, old_id])
-        for r in rows:
-            moved = dict(zip(cols, r), item_id=new_id)
-            con.execute(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))}) "
-                        "ON CONFLICT DO NOTHING", [moved[c] for c in cols])
+        insert_rows(con, table, moved, on_conflict="ignore")
 
 
 def tag_items(con: duckdb.DuckDBPyConnection, qs: list[questions.Question], ss: list[questions.Statement],
