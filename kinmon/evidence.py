@@ -45,24 +45,18 @@ def suggest(con: duckdb.DuckDBPyConnection, limit: int = MAX_SUGGESTIONS) -> int
         rows = con.execute(
             """
             WITH items AS (
-                SELECT 'question' AS item_type, CAST(q.id AS VARCHAR) AS item_id,
-                       coalesce(q.date_answered, q.date_tabled) AS d,
-                       lower(concat_ws(' ', q.heading, q.question_text, q.answer_text)) AS body
-                FROM written_question q
-                UNION ALL
-                SELECT 'debate', d.debate_id, d.date, lower(concat_ws(' ', d.title, d.notes)) FROM debate d
-                UNION ALL
-                SELECT 'statement', CAST(s.id AS VARCHAR), s.date_made, lower(concat_ws(' ', s.title, s.text))
-                FROM statement s
+                SELECT item_type, item_id, item_num, item_ref, date AS d, lower(body) AS body
+                FROM parliamentary_item
             )
             SELECT i.item_type, i.item_id, len(regexp_extract_all(i.body, ?)) AS hits, i.d
             FROM items i
             WHERE (i.d IS NULL OR ? IS NULL OR i.d >= ?)
-              AND EXISTS (SELECT 1 FROM priority_tag t WHERE t.item_type = i.item_type AND t.item_id = i.item_id
+              AND EXISTS (SELECT 1 FROM priority_tag t WHERE t.item_type = i.item_type
+                          AND t.item_num IS NOT DISTINCT FROM i.item_num AND t.item_ref IS NOT DISTINCT FROM i.item_ref
                           AND list_contains(?, t.priority_id))
               AND regexp_matches(i.body, ?)
               AND NOT EXISTS (SELECT 1 FROM evidence e WHERE e.commitment_id = ? AND e.item_type = i.item_type
-                              AND e.item_id = i.item_id)
+                              AND e.item_num IS NOT DISTINCT FROM i.item_num AND e.item_ref IS NOT DISTINCT FROM i.item_ref)
             ORDER BY hits DESC, i.d DESC NULLS LAST, i.item_id
             LIMIT ?
             """,

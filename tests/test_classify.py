@@ -74,7 +74,8 @@ def two_rules(tmp_path) -> c.RuleSet:
 
 def tags(con, item_type=None) -> list[tuple]:
     where, params = ("WHERE item_type = ?", [item_type]) if item_type else ("", [])
-    return con.execute(f"SELECT * FROM priority_tag {where} ORDER BY ALL", params).fetchall()
+    return con.execute(f"SELECT item_type, item_id, priority_id, rule_id, rules_version, method FROM priority_tag "
+                       f"{where} ORDER BY ALL", params).fetchall()
 
 
 # ---------------------------------------------------------------- phrases

@@ -724,9 +724,11 @@ def test_live_question_supersedes_the_curated_row(fake, empty_store):
     run(empty_store)
     # -3 has the same UIN but another session's date: a different question, so it stays.
     assert rows(empty_store, "SELECT id FROM written_question WHERE is_curated") == [(-3,)]
-    assert rows(empty_store, "SELECT * FROM evidence WHERE method = 'curated' ORDER BY ALL") == [
+    assert rows(empty_store, "SELECT commitment_id, item_type, item_id, method, note FROM evidence "
+                                  "WHERE method = 'curated' ORDER BY ALL") == [
         ("c1", "debate", "AAAA-1111", "curated", None), ("c1", "question", "1700006", "curated", "asks when")]
-    assert ("question", "1700007", 6, "hand-tagged", "v1", "curated") in rows(empty_store, "SELECT * FROM priority_tag")
+    assert ("question", "1700007", 6, "hand-tagged", "v1", "curated") in rows(
+        empty_store, "SELECT item_type, item_id, priority_id, rule_id, rules_version, method FROM priority_tag")
     assert rows(empty_store, "SELECT count(*) FROM priority_tag WHERE item_id IN ('-1', '-2')") == [(0,)]
     assert rows(empty_store, "SELECT debate_id FROM debate") == [("AAAA-1111",)]
 

@@ -5,6 +5,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+from datetime import date
 
 import duckdb
 import pytest
@@ -271,7 +272,7 @@ def test_the_row_builders_name_every_column_of_the_migrated_store():
     for table, columns in store.rows.COLUMNS.items():
         stored = tuple(r[0] for r in con.execute(
             "SELECT column_name FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index", [table]).fetchall())
-        assert stored == columns, table
+        assert stored == columns + store.rows.GENERATED.get(table, ()), table
     tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
     assert tables - set(store.rows.COLUMNS) == {"schema_version"}
     with pytest.raises(ValueError, match="no column"):
@@ -324,3 +325,75 @@ def test_every_write_still_works_after_a_column_is_added_to_every_table(tmp_path
         assert con.execute("SELECT count(*) FROM written_question").fetchone()[0] == counts["written_question"]
         assert counts["commitment"] == len(snap.tables["commitment"]) > 0
         assert counts["priority_tag"] > 0 and counts["suggested_evidence"] > 0
+
+
+def test_tags_and_evidence_of_a_version_3_store_keep_their_rows_and_gain_typed_keys(tmp_path):
+    db = tmp_path / "v3.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TIMESTAMP NOT NULL)")
+    for number, sql in enumerate(store.MIGRATIONS[:3], start=1):
+        con.execute(sql)
+        con.execute("INSERT INTO schema_version VALUES (?, now())", [number])
+    con.execute("INSERT INTO priority_tag VALUES ('question', '-4', 2, 'hand', 'v1', 'curated'), "
+                "('debate', 'AAAA-1', 3, 'r', 'v1', 'rule'), ('contribution', 'C9', 1, 'r', 'v1', 'rule')")
+    con.execute("INSERT INTO evidence VALUES ('c1', 'question', '1700006', 'curated', 'asks when'), "
+                "('c1', 'event', 'e-2024-01', 'curated', NULL)")
+    con.close()
+    with store.writer(db):
+        pass
+    ro = store.connect_readonly(db)
+    try:
+        assert ro.execute("SELECT item_type, item_id, priority_id, rule_id, rules_version, method, item_num, item_ref "
+                          "FROM priority_tag ORDER BY ALL").fetchall() == [
+            ("contribution", "C9", 1, "r", "v1", "rule", None, "C9"),
+            ("debate", "AAAA-1", 3, "r", "v1", "rule", None, "AAAA-1"),
+            ("question", "-4", 2, "hand", "v1", "curated", -4, None)]
+        assert ro.execute("SELECT item_id, note, item_num, item_ref FROM evidence ORDER BY ALL").fetchall() == [
+            ("1700006", "asks when", 1700006, None), ("e-2024-01", None, None, "e-2024-01")]
+        assert dict(ro.execute("SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = 'priority_tag'"
+                               ).fetchall())["item_num"] == "BIGINT"
+    finally:
+        ro.close()
+
+
+def test_the_parliamentary_item_view_holds_every_question_statement_and_debate_with_typed_keys():
+    con = duckdb.connect(":memory:")
+    store.migrate(con)
+    con.execute("INSERT INTO written_question (id, heading, question_text, answer_text, date_tabled, source_id, "
+                "retrieved_at, url) VALUES (17, NULL, 'To ask about kinship allowances', 'None yet', '2024-02-01', "
+                "'s', now(), 'https://q.test'), (18, 'Untagged', 'x', NULL, NULL, 's', now(), NULL)")
+    con.execute("INSERT INTO statement (id, date_made, title, text, source_id, retrieved_at) "
+                "VALUES (-2, '2024-03-01', 'Kinship statement', 'Text', 's', now())")
+    con.execute("INSERT INTO debate (debate_id, date, title, notes, url, source_id, retrieved_at) "
+                "VALUES ('17', '2024-04-01', 'A debate whose id looks like a number', 'n', 'https://d.test', 's', now())")
+    con.execute("INSERT INTO priority_tag VALUES ('question', '17', 2, 'r', 'v', 'rule'), "
+                "('question', '17', 7, 'r', 'v', 'rule'), ('statement', '-2', 4, 'r', 'v', 'rule'), "
+                "('debate', '17', 5, 'r', 'v', 'rule')")
+    items = con.execute("SELECT item_type, item_id, item_num, item_ref, date, title, body FROM parliamentary_item "
+                        "ORDER BY item_type, item_id").fetchall()
+    assert items == [
+        ("debate", "17", None, "17", date(2024, 4, 1), "A debate whose id looks like a number",
+         "A debate whose id looks like a number n"),
+        ("question", "17", 17, None, date(2024, 2, 1), "To ask about kinship allowances",
+         "To ask about kinship allowances None yet"),
+        ("question", "18", 18, None, None, "Untagged", "Untagged x"),
+        ("statement", "-2", -2, None, date(2024, 3, 1), "Kinship statement", "Kinship statement Text")]
+    # a debate whose key is the text '17' is not question 17: each tag meets its own item only
+    assert con.execute("SELECT item_type, item_id, priority_id FROM parliamentary_item_priority ORDER BY ALL"
+                       ).fetchall() == [("debate", "17", 5), ("question", "17", 2), ("question", "17", 7),
+                                        ("statement", "-2", 4)]
+
+
+def test_no_read_query_casts_an_id_to_text_to_join_it():
+    """priority_tag and evidence carry typed keys (item_num, item_ref): no query compares an id cast to text."""
+    import re
+    from pathlib import Path
+
+    import kinmon
+
+    root = Path(kinmon.__file__).parent
+    files = sorted((root / "queries").glob("*.py")) + [root / "evidence.py"]
+    pattern = re.compile(r"CAST\(\s*\w+\.(id|question_id)\s+AS\s+VARCHAR\s*\)\s*=|=\s*CAST\(\s*\w+\.(id|question_id)\s+AS "
+                         r"VARCHAR\s*\)|CAST\(\{key\} AS VARCHAR\)", re.I)
+    found = [f"{p.name}: {m.group(0)}" for p in files for m in pattern.finditer(p.read_text(encoding="utf-8"))]
+    assert found == []

@@ -467,8 +467,9 @@ def supersede_curated_debate(con: duckdb.DuckDBPyConnection, row: dict) -> None:
 def move_links(con: duckdb.DuckDBPyConnection, item_type: str, old_id: str, new_id: str) -> None:
     """Point curated evidence and curated priority tags at the item that replaces `old_id`."""
     for table, where in (("evidence", "TRUE"), ("priority_tag", "method = 'curated'")):
-        cur = con.execute(f"SELECT * FROM {table} WHERE item_type = ? AND item_id = ? AND {where}", [item_type, old_id])
-        cols = [d[0] for d in cur.description]
+        cols = store.rows.COLUMNS[table]
+        cur = con.execute(f"SELECT {', '.join(cols)} FROM {table} WHERE item_type = ? AND item_id = ? AND {where}",
+                          [item_type, old_id])
         moved = [dict(zip(cols, r), item_id=new_id) for r in cur.fetchall()]
         con.execute(f"DELETE FROM {table} WHERE item_type = ? AND item_id = ?", [item_type, old_id])
         insert_rows(con, table, moved, on_conflict="ignore")

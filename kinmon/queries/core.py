@@ -118,14 +118,12 @@ def evidence(con: duckdb.DuckDBPyConnection, priority_id: int) -> pd.DataFrame:
     return con.execute(
         """
         SELECT e.commitment_id, c.title AS commitment, e.item_type, e.item_id, e.method, e.note,
-               coalesce(q.date_answered, q.date_tabled, d.date, t.date, st.date_made) AS date,
-               coalesce(q.heading, d.title, t.title, st.title) AS item_title,
-               coalesce(q.url, d.url, t.source_url, st.url) AS url
+               coalesce(i.date, t.date) AS date, coalesce(i.heading, t.title) AS item_title,
+               coalesce(i.url, t.source_url) AS url
         FROM evidence e JOIN commitment c USING (commitment_id)
-        LEFT JOIN written_question q ON e.item_type = 'question' AND CAST(q.id AS VARCHAR) = e.item_id
-        LEFT JOIN debate d ON e.item_type = 'debate' AND d.debate_id = e.item_id
-        LEFT JOIN timeline_event t ON e.item_type = 'event' AND t.event_id = e.item_id
-        LEFT JOIN statement st ON e.item_type = 'statement' AND CAST(st.id AS VARCHAR) = e.item_id
+        LEFT JOIN parliamentary_item i ON i.item_type = e.item_type AND i.item_num IS NOT DISTINCT FROM e.item_num
+                                      AND i.item_ref IS NOT DISTINCT FROM e.item_ref
+        LEFT JOIN timeline_event t ON e.item_type = 'event' AND t.event_id = e.item_ref
         WHERE e.commitment_id IN (SELECT commitment_id FROM commitment_priority WHERE priority_id = ?)
         ORDER BY e.method, date DESC NULLS LAST
         """,
@@ -139,7 +137,7 @@ def tagged_questions(con: duckdb.DuckDBPyConnection, priority_id: int, limit: in
         SELECT q.id, q.uin, q.house, q.date_tabled, q.date_answered, q.heading, q.question_text, q.answer_text,
                q.asking_member_name, q.asking_member_party, q.answering_body_name, q.url, t.rule_id, t.method,
                q.source_id
-        FROM priority_tag t JOIN written_question q ON t.item_type = 'question' AND CAST(q.id AS VARCHAR) = t.item_id
+        FROM priority_tag t JOIN written_question q ON t.item_type = 'question' AND t.item_num = q.id
         WHERE t.priority_id = ?
         ORDER BY coalesce(q.date_answered, q.date_tabled) DESC NULLS LAST, q.id
         LIMIT ?
@@ -164,14 +162,10 @@ def attention_by_quarter(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.execute(
         """
         WITH items AS (
-            SELECT t.priority_id, coalesce(q.date_tabled, q.date_answered) AS d, 'written questions' AS kind
-            FROM priority_tag t JOIN written_question q ON t.item_type = 'question' AND CAST(q.id AS VARCHAR) = t.item_id
-            UNION ALL
-            SELECT t.priority_id, d.date, 'debates'
-            FROM priority_tag t JOIN debate d ON t.item_type = 'debate' AND d.debate_id = t.item_id
-            UNION ALL
-            SELECT t.priority_id, s.date_made, 'statements'
-            FROM priority_tag t JOIN statement s ON t.item_type = 'statement' AND CAST(s.id AS VARCHAR) = t.item_id
+            SELECT priority_id, coalesce(date_tabled, date) AS d,
+                   CASE item_type WHEN 'question' THEN 'written questions' WHEN 'debate' THEN 'debates'
+                                  ELSE 'statements' END AS kind
+            FROM parliamentary_item_priority
         )
         SELECT priority_id, date_trunc('quarter', d)::DATE AS quarter, kind, count(*) AS items
         FROM items WHERE d IS NOT NULL GROUP BY ALL ORDER BY priority_id, quarter, kind
@@ -185,14 +179,11 @@ def parliament_counts(con: duckdb.DuckDBPyConnection, priority_id: int | None = 
     return con.execute(
         """
         SELECT p.priority_id,
-               count(DISTINCT t.item_id) FILTER (WHERE t.item_type = 'question' AND q.id IS NOT NULL) AS questions,
-               count(DISTINCT t.item_id) FILTER (WHERE t.item_type = 'debate' AND d.debate_id IS NOT NULL) AS debates,
-               count(DISTINCT t.item_id) FILTER (WHERE t.item_type = 'statement' AND s.id IS NOT NULL) AS statements
+               count(DISTINCT i.item_id) FILTER (WHERE i.item_type = 'question') AS questions,
+               count(DISTINCT i.item_id) FILTER (WHERE i.item_type = 'debate') AS debates,
+               count(DISTINCT i.item_id) FILTER (WHERE i.item_type = 'statement') AS statements
         FROM priority p
-        LEFT JOIN priority_tag t ON t.priority_id = p.priority_id
-        LEFT JOIN written_question q ON t.item_type = 'question' AND CAST(q.id AS VARCHAR) = t.item_id
-        LEFT JOIN debate d ON t.item_type = 'debate' AND d.debate_id = t.item_id
-        LEFT JOIN statement s ON t.item_type = 'statement' AND CAST(s.id AS VARCHAR) = t.item_id
+        LEFT JOIN parliamentary_item_priority i ON i.priority_id = p.priority_id
         WHERE ? IS NULL OR p.priority_id = ?
         GROUP BY p.priority_id ORDER BY p.priority_id
         """,
@@ -204,11 +195,8 @@ def tagged_source_ids(con: duckdb.DuckDBPyConnection, priority_id: int | None = 
     """The sources of the parliamentary records tagged to a priority (or to any), for a page's footer."""
     return [r[0] for r in con.execute(
         """
-        SELECT DISTINCT coalesce(q.source_id, d.source_id, s.source_id) FROM priority_tag t
-        LEFT JOIN written_question q ON t.item_type = 'question' AND CAST(q.id AS VARCHAR) = t.item_id
-        LEFT JOIN debate d ON t.item_type = 'debate' AND d.debate_id = t.item_id
-        LEFT JOIN statement s ON t.item_type = 'statement' AND CAST(s.id AS VARCHAR) = t.item_id
-        WHERE (? IS NULL OR t.priority_id = ?) AND coalesce(q.source_id, d.source_id, s.source_id) IS NOT NULL
+        SELECT DISTINCT source_id FROM parliamentary_item_priority
+        WHERE (? IS NULL OR priority_id = ?) AND source_id IS NOT NULL
         ORDER BY 1
         """,
         [priority_id, priority_id],
@@ -218,9 +206,8 @@ def tagged_source_ids(con: duckdb.DuckDBPyConnection, priority_id: int | None = 
 def undated_tagged(con: duckdb.DuckDBPyConnection) -> int:
     """Tagged questions with no date, which a chart over time cannot place (said under the chart)."""
     return con.execute(
-        """SELECT count(DISTINCT q.id) FROM priority_tag t JOIN written_question q
-           ON t.item_type = 'question' AND CAST(q.id AS VARCHAR) = t.item_id
-           WHERE q.date_tabled IS NULL AND q.date_answered IS NULL"""
+        """SELECT count(DISTINCT item_num) FROM parliamentary_item_priority
+           WHERE item_type = 'question' AND date IS NULL"""
     ).fetchone()[0]
 
 
@@ -229,12 +216,9 @@ def latest_evidence(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.execute(
         """
         WITH items AS (
-            SELECT t.priority_id, coalesce(q.date_answered, q.date_tabled) AS d,
-                   'Written question: ' || coalesce(q.heading, left(q.question_text, 80)) AS what, q.url
-            FROM priority_tag t JOIN written_question q ON t.item_type = 'question' AND CAST(q.id AS VARCHAR) = t.item_id
-            UNION ALL
-            SELECT t.priority_id, d.date, 'Debate: ' || d.title, d.url
-            FROM priority_tag t JOIN debate d ON t.item_type = 'debate' AND d.debate_id = t.item_id
+            SELECT priority_id, date AS d,
+                   CASE item_type WHEN 'question' THEN 'Written question: ' ELSE 'Debate: ' END || title AS what, url
+            FROM parliamentary_item_priority WHERE item_type IN ('question', 'debate')
             UNION ALL
             SELECT cp.priority_id, s.changed_on, 'Status: ' || c.title || ' - ' || coalesce(sc.label, s.status), s.source_url
             FROM status_change s JOIN commitment c USING (commitment_id)
@@ -269,15 +253,13 @@ def changes_since(con: duckdb.DuckDBPyConnection, since: date, priority_id: int 
             UNION ALL
             SELECT date, 'event', title, source_url, priorities FROM timeline_event
             UNION ALL
-            SELECT coalesce(q.date_answered, q.date_tabled), 'written question',
-                   coalesce(q.heading, left(q.question_text, 80)), q.url,
-                   (SELECT list(priority_id) FROM priority_tag t WHERE t.item_type = 'question'
-                    AND t.item_id = CAST(q.id AS VARCHAR))
-            FROM written_question q
-            UNION ALL
-            SELECT d.date, 'debate', d.title, d.url,
-                   (SELECT list(priority_id) FROM priority_tag t WHERE t.item_type = 'debate' AND t.item_id = d.debate_id)
-            FROM debate d
+            SELECT i.date, CASE i.item_type WHEN 'question' THEN 'written question' ELSE 'debate' END, i.title, i.url,
+                   list(t.priority_id) FILTER (WHERE t.priority_id IS NOT NULL)
+            FROM parliamentary_item i
+            LEFT JOIN priority_tag t ON t.item_type = i.item_type AND t.item_num IS NOT DISTINCT FROM i.item_num
+                                    AND t.item_ref IS NOT DISTINCT FROM i.item_ref
+            WHERE i.item_type IN ('question', 'debate')
+            GROUP BY i.item_type, i.item_id, i.date, i.title, i.url
         )
         SELECT date, kind, what, url,
                array_to_string(list_transform(list_sort(priorities), p -> CAST(p AS VARCHAR)), ';') AS priorities

@@ -27,15 +27,22 @@ BREAKDOWNS = {
 }
 
 
+def _tag_key(item_type: str, key: str) -> str:
+    """A tag of this item, typed: a question's or statement's integer id, any other kind's text key."""
+    from kinmon.classify import NUMERIC_ITEM_TYPES
+
+    column = "t.item_num" if item_type in NUMERIC_ITEM_TYPES else "t.item_ref"
+    return f"t.item_type = '{item_type}' AND {column} = {key}"
+
+
 def _priorities(item_type: str, key: str) -> str:
     """An item's priorities as '2;7' from priority_tag."""
     return (f"(SELECT string_agg(CAST(t.priority_id AS VARCHAR), ';' ORDER BY t.priority_id) FROM priority_tag t "
-            f"WHERE t.item_type = '{item_type}' AND t.item_id = CAST({key} AS VARCHAR))")
+            f"WHERE {_tag_key(item_type, key)})")
 
 
 def _tagged(item_type: str, key: str) -> str:
-    return (f"(? IS NULL OR EXISTS (SELECT 1 FROM priority_tag t WHERE t.item_type = '{item_type}' "
-            f"AND t.item_id = CAST({key} AS VARCHAR) AND t.priority_id = ?))")
+    return f"(? IS NULL OR EXISTS (SELECT 1 FROM priority_tag t WHERE {_tag_key(item_type, key)} AND t.priority_id = ?))"
 
 
 def _between(column: str) -> str:
@@ -74,8 +81,9 @@ def matching_question_ids(con: duckdb.DuckDBPyConnection, words: str | None) -> 
     return None if ids is None else sorted(int(i) for i in ids)
 
 
-def _found(key: str) -> str:
-    return f"(CAST(? AS VARCHAR[]) IS NULL OR list_contains(CAST(? AS VARCHAR[]), CAST({key} AS VARCHAR)))"
+def _found(key: str, kind: str = "VARCHAR") -> str:
+    """The item is among the ids a search found (bound as a list of the key's own type), or no search was made."""
+    return f"(CAST(? AS {kind}[]) IS NULL OR list_contains(CAST(? AS {kind}[]), {key}))"
 
 
 def _qparams(con: duckdb.DuckDBPyConnection, since: date | None, until: date | None, priority: int | None,
@@ -294,12 +302,13 @@ def latest_questions(con: duckdb.DuckDBPyConnection, since: date | None = None, 
 
 def latest_statements(con: duckdb.DuckDBPyConnection, since: date | None = None, until: date | None = None,
                       priority: int | None = None, words: str | None = None, limit: int = LATEST_LIMIT) -> pd.DataFrame:
-    ids = matching_ids(con, words, "statement")
+    found = matching_ids(con, words, "statement")
+    ids = None if found is None else [int(i) for i in found]
     return con.execute(f"""
         SELECT s.id, s.uin, s.house, s.date_made, s.title, s.member_name, s.member_role, s.answering_body_name,
                s.url, {_priorities('statement', 's.id')} AS priorities, s.source_id
         FROM statement s
-        WHERE {_between('s.date_made')} AND {_tagged('statement', 's.id')} AND {_found('s.id')}
+        WHERE {_between('s.date_made')} AND {_tagged('statement', 's.id')} AND {_found('s.id', 'BIGINT')}
         ORDER BY s.date_made DESC NULLS LAST, s.id DESC
         LIMIT ?
     """, _params(since, until, priority) + [ids, ids, limit]).df()

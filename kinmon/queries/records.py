@@ -103,8 +103,9 @@ def tag_reasons(con: duckdb.DuckDBPyConnection, item_type: str, item_id: str) ->
         return tags.assign(why=pd.Series(dtype=str))
     table, key, columns = classify.ITEM_SOURCES[item_type]
     extra = classify.CONTEXT_COLUMNS.get(item_type, ())
-    found = con.execute(f"SELECT {', '.join(columns + extra)} FROM {table} WHERE CAST({key} AS VARCHAR) = ?",
-                        [str(item_id)]).fetchone() or ()
+    typed = _typed_key(item_type, item_id)
+    found = () if typed is None else con.execute(
+        f"SELECT {', '.join(columns + extra)} FROM {table} WHERE {key} = ?", [typed]).fetchone() or ()
     text = classify.item_text(*found[:len(columns)])
     matches = {m.priority_id: m for m in classify.classify(text, None, classify.item_text(text, *found[len(columns):]))}
     reasons = {o.priority_id: o.reason for o in classify.load_overrides().for_item(item_type, str(item_id))}
@@ -119,6 +120,18 @@ def tag_reasons(con: duckdb.DuckDBPyConnection, item_type: str, item_id: str) ->
         else:
             why.append(f"Rule {t.rule_id} (rules {t.rules_version}).")
     return tags.assign(why=why)
+
+
+def _typed_key(item_type: str, item_id) -> int | str | None:
+    """An item's key as its table types it (a question's integer id, a debate's text); None if it cannot be one."""
+    from kinmon import classify
+
+    if item_type not in classify.NUMERIC_ITEM_TYPES:
+        return str(item_id)
+    try:
+        return int(item_id)
+    except (TypeError, ValueError):
+        return None
 
 
 # ---------------------------------------------------------------- what is new in an answer
@@ -142,6 +155,6 @@ def questions_saying_something_new(con: duckdb.DuckDBPyConnection, priority_id: 
         """SELECT DISTINCT p.question_id FROM answer_passage p
            WHERE p.status = 'new' AND (? IS NULL OR EXISTS (
                SELECT 1 FROM priority_tag t WHERE t.item_type = 'question'
-                 AND t.item_id = CAST(p.question_id AS VARCHAR) AND t.priority_id = ?))
+                 AND t.item_num = p.question_id AND t.priority_id = ?))
            ORDER BY 1""", [priority_id, priority_id]).fetchall()
     return [r[0] for r in rows]

@@ -3,7 +3,8 @@
 Every writer builds its rows here and hands them to kinmon.store.write.insert_rows, which matches them to
 the table by name. A builder refuses a name the table does not have, so a typo fails where it is made, and
 leaves out what it is not given, so the column keeps its default (a later ALTER TABLE ... ADD COLUMN
-breaks nothing). COLUMNS is the schema's column list per table; a test keeps it equal to the migrated store.
+breaks nothing). COLUMNS is the schema's written columns per table (GENERATED the computed ones); a test keeps
+them equal to the migrated store.
 """
 
 from __future__ import annotations
@@ -56,6 +57,13 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "ingest_run": ("run_id", "source", "window_from", "window_to", "started_at", "finished_at", "status",
                    "rows_added", "rows_updated", "cursor", "error", "notes"),
 }
+
+# Columns the store computes from the written ones (schema 004): never written, so in no builder.
+GENERATED: dict[str, tuple[str, ...]] = {
+    "priority_tag": ("item_num", "item_ref"),
+    "evidence": ("item_num", "item_ref"),
+}
+
 
 
 def row(table: str, **values: Any) -> dict:
