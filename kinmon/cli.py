@@ -1,6 +1,9 @@
 """The command line, `python -m kinmon`: a thin layer over the library.
 
-Exit codes: 0 success, 2 bad usage (argparse), 1 failure with a one-line error on stderr.
+Exit codes: 0 success, 2 bad usage (argparse), 1 failure with a one-line error on stderr. An expected failure
+(kinmon.errors: upstream, bad input, the store, the machine) is that one line. A bug is one line too, naming
+where its traceback was kept: the run journal for an ingest run, else the error log beside the store
+(`<db>.errors.log`; a temp file when there is no store or its folder is read-only).
 """
 
 from __future__ import annotations
@@ -221,18 +224,26 @@ def cmd_classify(args: argparse.Namespace) -> int:
     return 0
 
 
-def _expected_errors() -> tuple[type[BaseException], ...]:
-    import duckdb
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())
 
-    from kinmon.http import UpstreamError
-    from kinmon.ingest import IngestError
-    from kinmon.store import StoreError
 
-    return (IngestError, StoreError, UpstreamError, FileExistsError, FileNotFoundError, PermissionError,
-            ValueError, duckdb.Error, OSError)  # OSError: a full disk or a read-only folder
+def _report_bug(args: argparse.Namespace, argv: Sequence[str] | None, exc: Exception) -> None:
+    """A bug: one line on stderr, the traceback kept in the error log beside the store."""
+    import traceback
+
+    from kinmon.store import journal
+
+    db = config.db_path(args.db) if hasattr(args, "db") else None
+    command = " ".join(argv if argv is not None else sys.argv[1:])
+    kept = journal.keep_traceback(db, command, traceback.format_exc())
+    print(f"kinmon: error: a bug in kinmon, {type(exc).__name__}: {_one_line(exc)} (the traceback is in {kept}; "
+          "please report it)", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from kinmon.errors import is_bug
+
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -241,13 +252,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_usage(sys.stderr)
         print(f"python -m kinmon: error: {exc}", file=sys.stderr)
         return 2
-    except _expected_errors() as exc:
-        message = " ".join(str(exc).split())
-        print(f"kinmon: error: {message}", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         print("kinmon: interrupted; the published store is unchanged", file=sys.stderr)
         return 130
+    except Exception as exc:  # expected failures are one line; so is a bug, whose traceback is kept
+        if is_bug(exc):
+            _report_bug(args, argv, exc)
+        else:
+            print(f"kinmon: error: {_one_line(exc)}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

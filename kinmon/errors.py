@@ -9,8 +9,10 @@ Three kinds, so callers never classify an error by matching its text:
 - Anything else is a bug in kinmon. The command line prints a one-line summary on stderr and keeps the
   traceback (see kinmon.cli).
 
-KinmonError is the base of the first two (and of IngestError and StoreError, which wrap them), so a caller
-can catch "an expected failure" in one clause and let a bug propagate.
+KinmonError is the base of the first two (and of StoreError and IngestError), so a caller can catch "an
+expected failure" in one clause. is_bug() says, from an exception's type alone, which kind it is: a
+ValueError is bad input, an OSError the machine (a full disk, a read-only folder), a duckdb.Error the store;
+a KeyError, TypeError, AttributeError and the like are bugs. Nothing is classified by matching its text.
 """
 
 from __future__ import annotations
@@ -41,3 +43,21 @@ class BadInput(KinmonError, ValueError):
 
 class StoreError(KinmonError, RuntimeError):
     """The store is missing, unreadable, newer than this code, or another writer holds it."""
+
+
+class IngestError(KinmonError, RuntimeError):
+    """An ingest run failed; the published store was left untouched.
+
+    `bug` is true when the cause was a bug in kinmon rather than an upstream failure or bad input; the
+    run journal then keeps the traceback (RunResult.traceback)."""
+
+    def __init__(self, message: str, *, bug: bool = False):
+        super().__init__(message)
+        self.bug = bug
+
+
+def is_bug(exc: BaseException) -> bool:
+    """Whether an exception is a bug in kinmon (not an upstream failure, bad input or the machine)."""
+    import duckdb
+
+    return not isinstance(exc, (KinmonError, ValueError, OSError, duckdb.Error))

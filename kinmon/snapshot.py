@@ -21,9 +21,10 @@ from urllib.parse import urlsplit
 import duckdb
 
 from kinmon import store
-from kinmon.store import rows
 from kinmon.config import DATA_DIR
+from kinmon.errors import BadInput
 from kinmon.sources.questions import question_url
+from kinmon.store import rows
 
 OPL = ("Open Parliament Licence v3.0",
        "https://www.parliament.uk/site-information/copyright-parliament/open-parliament-licence/")
@@ -77,7 +78,7 @@ GEOGRAPHIES = {
 LA_PATTERN = re.compile(r"^(?P<name>.+?) \((?P<code>E0[6-9]\d{6}|E10\d{6})\)$")
 QUALIFIED = re.compile(r"^(?P<name>.+?) \((?P<qualifier>[^)]*)\)$")
 
-class SnapshotError(ValueError):
+class SnapshotError(BadInput):
     """A snapshot file is malformed: says which file, which line and why."""
 
     def __init__(self, path: Path | str, line: int | None, reason: str):

@@ -34,6 +34,8 @@ from pathlib import Path
 
 import nh3
 
+from kinmon.errors import BadInput
+
 SUPPRESSION_SYMBOLS = frozenset({"c", "k", "u", "x", "z", "low", ":"})
 MANDATORY_COLUMNS = ("time_period", "time_identifier", "geographic_level")
 GZIP_MAGIC = b"\x1f\x8b"
@@ -144,7 +146,7 @@ class TidyTable:
     rows: list[TidyRow]
 
 
-class TidyError(ValueError):
+class TidyError(BadInput):
     """A tidy file is malformed: names the file, the line and the reason."""
 
     def __init__(self, name: str, line: int | None, reason: str):

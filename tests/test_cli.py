@@ -117,3 +117,52 @@ def test_failed_init_from_a_bad_snapshot_keeps_the_old_store(tmp_path, db):
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=PROJECT_ROOT)
     assert r.returncode != 0 and "glossary.csv:1: columns are" in r.stderr
     assert sha256(db) == before
+
+
+def test_a_bug_is_one_line_on_stderr_and_its_traceback_is_kept_beside_the_store(db, monkeypatch, capsys):
+    from kinmon import cli, status
+
+    def broken(path):
+        raise TypeError("unsupported operand type(s) for +: 'int' and 'str'")
+
+    monkeypatch.setattr(status, "source_status", broken)
+    log = db.parent / (db.name + ".errors.log")
+    log.unlink(missing_ok=True)
+    assert cli.main(["status", "--db", str(db)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith("kinmon: error: a bug in kinmon, TypeError: unsupported operand type(s) for +")
+    assert f"the traceback is in {log}" in err
+    kept = log.read_text(encoding="utf-8")
+    assert "python -m kinmon status --db" in kept and "Traceback (most recent call last)" in kept
+    assert "in broken" in kept and kept.rstrip().endswith("TypeError: unsupported operand type(s) for +: 'int' and 'str'")
+
+
+def test_expected_failures_stay_one_line_without_a_bug_report(tmp_path, capsys):
+    from kinmon import cli
+
+    assert cli.main(["status", "--db", str(tmp_path / "none.duckdb")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("kinmon: error: no store at") and "bug" not in err
+    assert not list(tmp_path.iterdir())  # no error log for an expected failure
+
+
+def test_errors_are_classified_by_type_never_by_text():
+    import duckdb
+
+    from kinmon.errors import BadInput, IngestError, KinmonError, StoreError, UpstreamError, is_bug
+    from kinmon.snapshot import SnapshotError
+    from kinmon.tidy import TidyError
+
+    assert UpstreamError("https://x.test/q/1", "HTTP 404: gone", 404).not_found
+    assert not UpstreamError("https://x.test/q/1", "HTTP 404 in the words but a 500", 500).not_found
+    assert not UpstreamError("https://x.test/q/1", "no response after 3 attempts").not_found
+    bad = SnapshotError("data/glossary.csv", 3, "term is empty")
+    assert isinstance(bad, BadInput) and isinstance(bad, ValueError) and str(bad) == "glossary.csv:3: term is empty"
+    assert issubclass(TidyError, BadInput)
+    for expected in (UpstreamError("u", "r"), bad, StoreError("s"), IngestError("i"), ValueError("v"),
+                     OSError(28, "No space left on device"), duckdb.IOException("io")):
+        assert not is_bug(expected), expected
+        assert isinstance(expected, (KinmonError, ValueError, OSError, duckdb.Error))
+    for bug in (KeyError("k"), TypeError("t"), AttributeError("a"), IndexError("i"), ZeroDivisionError()):
+        assert is_bug(bug), bug

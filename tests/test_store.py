@@ -397,3 +397,34 @@ def test_no_read_query_casts_an_id_to_text_to_join_it():
                          r"VARCHAR\s*\)|CAST\(\{key\} AS VARCHAR\)", re.I)
     found = [f"{p.name}: {m.group(0)}" for p in files for m in pattern.finditer(p.read_text(encoding="utf-8"))]
     assert found == []
+
+
+def test_a_bug_in_an_ingest_run_is_journaled_with_its_traceback_and_an_expected_failure_without(tmp_path):
+    from kinmon.ingest import IngestError, Window, read_journal, run
+
+    db = tmp_path / "k.duckdb"
+    with store.writer(db, fresh=True):
+        pass
+    before = sha256(db)
+
+    def buggy(con, window):
+        return {}["missing"]
+
+    def refused(con, window):
+        raise ValueError("bad.csv, line 2: time_period is empty")
+
+    with pytest.raises(IngestError) as failed:
+        run(db, "file", Window(), buggy)
+    assert failed.value.bug and isinstance(failed.value.__cause__, KeyError)
+    assert str(failed.value) == (f"file ingest failed, store left unchanged: a bug in kinmon, KeyError: 'missing' "
+                                 f"(the traceback is in {store.journal_path(db)})")
+    with pytest.raises(IngestError) as refused_run:
+        run(db, "file", Window(), refused)
+    assert not refused_run.value.bug
+    assert str(refused_run.value) == ("file ingest failed, store left unchanged: ValueError: bad.csv, line 2: "
+                                      "time_period is empty")
+    bug_run, bad_run = read_journal(db)
+    assert bug_run.status == bad_run.status == "failed"
+    assert "Traceback (most recent call last)" in bug_run.traceback and "in buggy" in bug_run.traceback
+    assert bad_run.traceback is None
+    assert sha256(db) == before

@@ -7,6 +7,7 @@ A successful run is also recorded in the store's own `ingest_run` table (kinmon.
 
 from __future__ import annotations
 
+import traceback
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Callable
 import duckdb
 
 from kinmon import store
-from kinmon.http import UpstreamError
+from kinmon.errors import IngestError, UpstreamError, is_bug
 from kinmon.store import journal
 # The journal and the cursor live in the store package; these names stay importable from here.
 from kinmon.store.journal import INTERRUPTED, RunResult, journal_path, read_journal
@@ -23,10 +24,6 @@ from kinmon.store.runs import last_cursor
 
 __all__ = ["Counts", "INTERRUPTED", "IngestError", "LoadFn", "RunResult", "Window", "journal_path", "last_cursor",
            "parse_day", "read_journal", "run"]
-
-
-class IngestError(RuntimeError):
-    """An ingest run failed; the published store was left untouched."""
 
 
 @dataclass
@@ -76,13 +73,17 @@ def run(db: Path, source: str, window: Window, load: LoadFn) -> RunResult:
             store.record_run(con, run_id=result.run_id, source=source, started_at=started, finished_at=finished,
                              rows_added=counts.added, rows_updated=counts.updated, cursor=counts.cursor,
                              window_from=window.since, window_to=window.until, notes=counts.run_notes)
-    except (UpstreamError, store.StoreError, ValueError, KeyError, TypeError, duckdb.Error, OSError) as exc:
+    except Exception as exc:  # every failure is journaled; a bug also keeps its traceback
+        bug = is_bug(exc)
         result.status = "failed"
         result.finished_at = store.utcnow().isoformat(timespec="seconds")
         result.error = str(exc) if isinstance(exc, UpstreamError) else f"{type(exc).__name__}: {exc}"
+        if bug:
+            result.traceback = traceback.format_exc()
+            result.error = f"a bug in kinmon, {result.error} (the traceback is in {journal_path(db)})"
         unjournaled = journal.append_journal(db, result)
         raise IngestError(f"{source} ingest failed, store left unchanged: {result.error}"
-                          + (f"; {unjournaled}" if unjournaled else "")) from exc
+                          + (f"; {unjournaled}" if unjournaled else ""), bug=bug) from exc
     journal.append_journal(db, result)  # the store's own ingest_run table already holds a successful run
     return result
 

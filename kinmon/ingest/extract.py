@@ -29,6 +29,7 @@ from datetime import datetime
 from pathlib import Path
 
 from kinmon.config import DATA_DIR, PROJECT_ROOT
+from kinmon.errors import BadInput
 from kinmon.ingest.geography import read_geography
 from kinmon.ingest.observations import observations
 from kinmon.ingest.registry import ReleaseSpec, load_registry, load_releases, series_rows
@@ -44,7 +45,7 @@ RELEASE_COLUMNS = ["release_id", "series_id", "publisher", "publication", "relea
                    "retrieved_on", "indicator", "filters", "time_identifier", "rows"]
 
 
-class ExtractError(ValueError):
+class ExtractError(BadInput):
     """A registered file is missing, changed, or gives rows the extract cannot hold."""
 
 

@@ -21,12 +21,13 @@ from typing import Any, Iterable
 import duckdb
 
 from kinmon import store
-from kinmon.store.write import existing_rows, insert_rows, upsert_rows
 from kinmon.config import DATA_DIR
+from kinmon.errors import BadInput
 from kinmon.http import Client, UpstreamError, retrieved_now
 from kinmon.ingest import Counts, RunResult, Window, last_cursor, run
 from kinmon.sanitize import clean_html, to_text
 from kinmon.sources import hansard, members, questions
+from kinmon.store.write import existing_rows, insert_rows, upsert_rows
 
 SOURCE = "parliament"
 # Answers arrive, are corrected and are re-dated after the fact: every run looks back this far.
@@ -57,7 +58,7 @@ SOURCES = {
 # ---------------------------------------------------------------- what to search for, what to keep
 
 
-class SearchConfigError(ValueError):
+class SearchConfigError(BadInput):
     """data/parliament_search.json is malformed: says which file and what is wrong."""
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from kinmon.config import DATA_DIR
+from kinmon.errors import BadInput
 from kinmon.tidy import GEOGRAPHIC_LEVELS, TidyRow, TidyTable, normalise_label
 
 REGISTRY_PATH = DATA_DIR / "series.json"
@@ -33,7 +34,7 @@ FETCH_METHODS = ("query", "csv")
 PERIOD_TYPES = ("flow", "stock")
 
 
-class RegistryError(ValueError):
+class RegistryError(BadInput):
     """data/series.json is malformed: names the file, the series and the reason."""
 
 

@@ -1,4 +1,5 @@
-"""The run journal beside the store (`<db>.runs.jsonl`): every ingest run, good or bad, one JSON line per state.
+"""The run journal beside the store (`<db>.runs.jsonl`): every ingest run, good or bad, one JSON line per state;
+and the error log beside it (`<db>.errors.log`), where the command line keeps the traceback of a bug.
 
 A failed run must leave the published store byte for byte as it was yet still be visible to `status`, so
 runs are journaled outside the store. A run writes a "running" line when it starts and its outcome when
@@ -9,7 +10,9 @@ reads back as "interrupted" (or as succeeded, if the store it published records 
 from __future__ import annotations
 
 import json
+import tempfile
 from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 from kinmon.store.publish import writer_active
@@ -82,3 +85,26 @@ def read_journal(db: Path) -> list[RunResult]:
             else:
                 r.status, r.error = INTERRUPTED, INTERRUPTED_ERROR
     return out
+
+
+def errors_path(db: Path) -> Path:
+    return Path(str(db) + ".errors.log")
+
+
+def keep_traceback(db: Path | None, command: str, text: str) -> Path:
+    """Append a bug's traceback to the error log beside the store (or, with no store or an unwritable folder,
+    to a new file in the temp folder); returns where it went."""
+    stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    entry = f"--- {stamp} python -m kinmon {command}\n{text.rstrip()}\n"
+    if db is not None:
+        path = errors_path(db)
+        try:
+            with open(path, "a", encoding="utf-8") as fh:
+                fh.write(entry)
+            return path
+        except OSError:
+            pass
+    with tempfile.NamedTemporaryFile("w", prefix="kinmon-traceback-", suffix=".txt", delete=False,
+                                     encoding="utf-8") as fh:
+        fh.write(entry)
+    return Path(fh.name)
