@@ -31,6 +31,7 @@ from kinmon.ingest.observations import (StatisticsCounts, observations, refresh_
 from kinmon.ingest.registry import OGL, SeriesSpec, Variant, with_filter_names, load_registry, series_rows
 from kinmon.sources.ees import (DataSet, DataSetVersion, EesClient, Meta, QueryRow, matches_pin, period_to_tidy,
                                 published_date, release_url, version_key)
+from kinmon.store import statistics as statistics_store
 from kinmon.tidy import GEOGRAPHIC_LEVELS, GeographyResolver, TidyRow, TidyTable, normalise_label, parse_cell, parse_csv, period_end
 
 SOURCE_NAME = "statistics"
@@ -204,13 +205,9 @@ def _write_ees_release(con: duckdb.DuckDBPyConnection, spec: SeriesSpec, dataset
         "dataset_id": dataset_id, "dataset_version": current.version,
         "url": release_url(spec.publication_slug, current.release_slug), "is_latest": True, "newer_available": None,
         "source_id": source_id, "retrieved_at": retrieved})
-    rows = con.execute("SELECT release_id, dataset_version FROM release WHERE dataset_id = ?", [dataset_id]).fetchall()
-    for rid, version in rows:
-        is_current = rid == release_id
-        newer = newest.version if version_key(newest.version) > version_key(version) else None
-        con.execute("UPDATE release SET is_latest = ?, newer_available = ? WHERE release_id = ? AND "
-                    "(is_latest IS DISTINCT FROM ? OR newer_available IS DISTINCT FROM ?)",
-                    [is_current, newer, rid, is_current, newer])
+    statistics_store.mark_releases(
+        con, dataset_id, release_id,
+        lambda version: newest.version if version_key(newest.version) > version_key(version) else None)
     return release_id
 
 

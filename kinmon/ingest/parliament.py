@@ -27,7 +27,8 @@ from kinmon.http import Client, UpstreamError, retrieved_now
 from kinmon.ingest import Counts, RunResult, Window, last_cursor, run
 from kinmon.sanitize import clean_html, to_text
 from kinmon.sources import hansard, members, questions
-from kinmon.store.write import existing_rows, insert_rows, upsert_rows
+from kinmon.store import parliament as parliament_store
+from kinmon.store.write import insert_rows, upsert_rows  # noqa: F401  (insert_rows: importable from here as before)
 
 SOURCE = "parliament"
 # Answers arrive, are corrected and are re-dated after the fact: every run looks back this far.
@@ -135,14 +136,6 @@ def resolve_window(since: date | None, until: date | None, cursor: str | None, t
     return Window(since, until)
 
 
-def _cursor_in(con: duckdb.DuckDBPyConnection) -> str | None:
-    row = con.execute(
-        "SELECT cursor FROM ingest_run WHERE source = ? AND status = 'succeeded' ORDER BY finished_at DESC LIMIT 1",
-        [SOURCE],
-    ).fetchone()
-    return row[0] if row else None
-
-
 # ---------------------------------------------------------------- entry points
 
 
@@ -157,7 +150,7 @@ def load_parliament(con: duckdb.DuckDBPyConnection, window: Window, client: Clie
     """Fetch everything for the window first, then write it: an upstream failure writes nothing."""
     client = client or Client()
     config = load_search_config()
-    window = resolve_window(window.since, window.until, _cursor_in(con))
+    window = resolve_window(window.since, window.until, store.runs.cursor_in(con, SOURCE))
     since, until = window.since, window.until
     now = retrieved_now()
 
@@ -173,15 +166,15 @@ def load_parliament(con: duckdb.DuckDBPyConnection, window: Window, client: Clie
     people = {m.member_id: m for m in known_members(con, ids)}
 
     question_rows = [question_row(q, people, spells, now) for q in kept_qs]
-    keep_revisions(con, question_rows, now)
+    parliament_store.keep_revisions(con, question_rows, now)
     _add(tally, upsert_rows(con, "written_question", "id", question_rows))
     for row in question_rows:
-        supersede_curated_question(con, row)
+        parliament_store.supersede_curated_question(con, row)
     _add(tally, upsert_rows(con, "statement", "id", [statement_row(s, people, spells, now) for s in kept_ss]))
     _add(tally, upsert_rows(con, "contribution", "contribution_id", [contribution_row(c, now) for c in kept_cs]))
     debate_rows = [debate_row(con, d, now) for d in kept_ds]
     for row in debate_rows:
-        supersede_curated_debate(con, row)
+        parliament_store.supersede_curated_debate(con, row)
     _add(tally, upsert_rows(con, "debate", "debate_id", debate_rows,
                             keep_existing=("location", "notes", "participants")))
 
@@ -275,9 +268,7 @@ def member_ids(qs: list[questions.Question], ss: list[questions.Statement], cs: 
 
 def stale_members(con: duckdb.DuckDBPyConnection, ids: set[int], now: datetime) -> list[int]:
     """Members not yet stored, or stored longer ago than MEMBER_MAX_AGE."""
-    fresh = {r[0] for r in con.execute(
-        "SELECT member_id FROM member WHERE retrieved_at >= ?", [now - MEMBER_MAX_AGE]).fetchall()}
-    return sorted(ids - fresh)
+    return sorted(ids - parliament_store.fresh_member_ids(con, now - MEMBER_MAX_AGE))
 
 
 def refresh_members(con: duckdb.DuckDBPyConnection, client: Client, ids: set[int], now: datetime,
@@ -288,8 +279,7 @@ def refresh_members(con: duckdb.DuckDBPyConnection, client: Client, ids: set[int
         return
     _add(tally, upsert_rows(con, "member", "member_id", [member_row(m, now) for m in fetched]))
     # Checked and unchanged members restart their cache clock too, without counting as a change.
-    con.execute("UPDATE member SET retrieved_at = ? WHERE list_contains(?, member_id)",
-                [now, [m.member_id for m in fetched]])
+    parliament_store.touch_members(con, [m.member_id for m in fetched], now)
     history = members.fetch_party_history(client, [m.member_id for m in fetched])
     for m in fetched:
         replace_party_history(con, m.member_id, history.get(m.member_id, []))
@@ -313,33 +303,18 @@ def member_row(m: members.Member, now: datetime) -> dict:
 
 
 def replace_party_history(con: duckdb.DuckDBPyConnection, member_id: int, spells: list[members.PartySpell]) -> None:
-    new = sorted((s.party, s.start_date, s.end_date) for s in spells)
-    old = sorted(con.execute("SELECT party, start_date, end_date FROM member_party WHERE member_id = ?",
-                             [member_id]).fetchall())
-    if new == old:
-        return
-    con.execute("DELETE FROM member_party WHERE member_id = ?", [member_id])
-    unique = {(p, start): end for p, start, end in new}
-    insert_rows(con, "member_party", [store.rows.member_party(member_id, p, start, end) for (p, start), end in unique.items()])
+    parliament_store.replace_party_history(con, member_id, [(s.party, s.start_date, s.end_date) for s in spells])
 
 
 def party_spells(con: duckdb.DuckDBPyConnection, ids: set[int]) -> dict[int, list[members.PartySpell]]:
     out: dict[int, list[members.PartySpell]] = {}
-    if not ids:
-        return out
-    rows = con.execute("SELECT member_id, party, start_date, end_date FROM member_party "
-                       "WHERE list_contains(?, member_id) ORDER BY member_id, start_date", [sorted(ids)]).fetchall()
-    for member_id, party, start, end in rows:
+    for member_id, party, start, end in parliament_store.party_spells(con, ids):
         out.setdefault(member_id, []).append(members.PartySpell(member_id, party, start, end))
     return out
 
 
 def known_members(con: duckdb.DuckDBPyConnection, ids: set[int]) -> list[members.Member]:
-    if not ids:
-        return []
-    rows = con.execute("SELECT member_id, name, list_as, party, party_abbreviation, house, member_from, is_current, "
-                       "thumbnail_url, url FROM member WHERE list_contains(?, member_id)", [sorted(ids)]).fetchall()
-    return [members.Member(*r) for r in rows]
+    return [members.Member(*r) for r in parliament_store.members(con, ids)]
 
 
 # ---------------------------------------------------------------- rows
@@ -410,70 +385,13 @@ def contribution_row(c: hansard.Contribution, now: datetime) -> dict:
 
 def debate_row(con: duckdb.DuckDBPyConnection, d: hansard.DebateTitle, now: datetime) -> dict:
     key = hansard.debate_id(d.debate_ext_id)
-    speakers = [r[0] for r in con.execute(
-        "SELECT DISTINCT member_name FROM contribution WHERE debate_id = ? AND member_name IS NOT NULL ORDER BY 1",
-        [key]).fetchall()]
+    speakers = parliament_store.debate_speakers(con, key)
     return store.rows.debate(
         debate_id=key, date=d.sitting_date, house=d.house, location=None, title=_plain(d.title),
         participants=speakers or None, is_curated=False, notes=None,
         url=hansard.debate_url(d.house, d.sitting_date, d.debate_ext_id, d.title),
         source_id=HANSARD_SOURCE, retrieved_at=now,
     )
-
-
-# ---------------------------------------------------------------- writing, in batches by column name (kinmon.store.write)
-
-
-REVISED = ("answer_html", "answer_text", "answer_is_holding")
-
-
-def keep_revisions(con: duckdb.DuckDBPyConnection, rows: list[dict], now: datetime) -> None:
-    """An answer that changed keeps its earlier version in question_revision (one batch)."""
-    stored = existing_rows(con, "written_question", "id", [r["id"] for r in rows])
-    earlier = []
-    for row in rows:
-        before = stored.get(row["id"])
-        if before and (before["answer_html"] or before["answer_text"]) and any(before[c] != row[c] for c in REVISED):
-            earlier.append(store.rows.question_revision(
-                row["id"], now, date_answered=before["date_answered"],
-                date_answer_corrected=before["date_answer_corrected"], answer_html=before["answer_html"],
-                answer_text=before["answer_text"], answer_is_holding=before["answer_is_holding"]))
-    insert_rows(con, "question_revision", earlier, on_conflict="replace")
-
-
-def supersede_curated_question(con: duckdb.DuckDBPyConnection, row: dict) -> None:
-    """Remove curated snapshot rows for the same question; their evidence links move to the live row."""
-    if not row["uin"]:
-        return
-    curated = [r[0] for r in con.execute(
-        "SELECT id FROM written_question WHERE is_curated AND id <> ? AND house = ? AND uin = ? AND "
-        "(date_tabled = ? OR (date_tabled IS NULL AND lower(trim(heading)) = lower(trim(?))))",
-        [row["id"], row["house"], row["uin"], row["date_tabled"], row["heading"] or ""]).fetchall()]
-    for curated_id in curated:
-        move_links(con, "question", str(curated_id), str(row["id"]))
-        con.execute("DELETE FROM written_question WHERE id = ?", [curated_id])
-
-
-def supersede_curated_debate(con: duckdb.DuckDBPyConnection, row: dict) -> None:
-    """Remove curated debates with the same sitting, House and title as a live one."""
-    curated = [r[0] for r in con.execute(
-        "SELECT debate_id FROM debate WHERE is_curated AND debate_id <> ? AND date = ? AND house = ? "
-        "AND lower(trim(title)) = lower(trim(?))", [row["debate_id"], row["date"], row["house"], row["title"]]
-    ).fetchall()]
-    for curated_id in curated:
-        move_links(con, "debate", curated_id, row["debate_id"])
-        con.execute("DELETE FROM debate WHERE debate_id = ?", [curated_id])
-
-
-def move_links(con: duckdb.DuckDBPyConnection, item_type: str, old_id: str, new_id: str) -> None:
-    """Point curated evidence and curated priority tags at the item that replaces `old_id`."""
-    for table, where in (("evidence", "TRUE"), ("priority_tag", "method = 'curated'")):
-        cols = store.rows.COLUMNS[table]
-        cur = con.execute(f"SELECT {', '.join(cols)} FROM {table} WHERE item_type = ? AND item_id = ? AND {where}",
-                          [item_type, old_id])
-        moved = [dict(zip(cols, r), item_id=new_id) for r in cur.fetchall()]
-        con.execute(f"DELETE FROM {table} WHERE item_type = ? AND item_id = ?", [item_type, old_id])
-        insert_rows(con, table, moved, on_conflict="ignore")
 
 
 def tag_items(con: duckdb.DuckDBPyConnection, qs: list[questions.Question], ss: list[questions.Statement],

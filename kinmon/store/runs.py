@@ -37,15 +37,17 @@ def last_cursor(db: Path, source: str) -> str | None:
     except StoreError:
         return None
     try:
-        row = con.execute(
-            "SELECT cursor FROM ingest_run WHERE source = ? AND status = 'succeeded' "
-            "ORDER BY finished_at DESC LIMIT 1",
-            [source],
-        ).fetchone()
+        return cursor_in(con, source)
     except duckdb.CatalogException:
         return None
     finally:
         con.close()
+
+
+def cursor_in(con: duckdb.DuckDBPyConnection, source: str) -> str | None:
+    """The cursor of the last successful run of `source` recorded in the store `con` is open on."""
+    row = con.execute("SELECT cursor FROM ingest_run WHERE source = ? AND status = 'succeeded' "
+                      "ORDER BY finished_at DESC LIMIT 1", [source]).fetchone()
     return row[0] if row else None
 
 
