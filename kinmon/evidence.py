@@ -12,7 +12,7 @@ import re
 
 import duckdb
 
-from kinmon import store
+from kinmon.store import evidence as evidence_store
 
 MAX_SUGGESTIONS = 5
 MIN_WORD = 5
@@ -31,38 +31,14 @@ def distinctive_words(title: str) -> list[str]:
 
 def suggest(con: duckdb.DuckDBPyConnection, limit: int = MAX_SUGGESTIONS) -> int:
     """Replace all suggested links with fresh ones; returns how many were written."""
-    con.execute("DELETE FROM evidence WHERE method = 'suggested'")
-    commitments = con.execute(
-        """SELECT c.commitment_id, c.title, c.announced_on, list(cp.priority_id) FROM commitment c
-           JOIN commitment_priority cp USING (commitment_id) GROUP BY ALL"""
-    ).fetchall()
+    evidence_store.forget_suggestions(con)
     written = 0
-    for cid, title, announced, prios in commitments:
+    for cid, title, announced, prios in evidence_store.commitments_with_priorities(con):
         words = distinctive_words(title)
         if not words:
             continue
         pattern = r"\b(" + "|".join(re.escape(w) for w in words) + r")"
-        rows = con.execute(
-            """
-            WITH items AS (
-                SELECT item_type, item_id, item_num, item_ref, date AS d, lower(body) AS body
-                FROM parliamentary_item
-            )
-            SELECT i.item_type, i.item_id, len(regexp_extract_all(i.body, ?)) AS hits, i.d
-            FROM items i
-            WHERE (i.d IS NULL OR ? IS NULL OR i.d >= ?)
-              AND EXISTS (SELECT 1 FROM priority_tag t WHERE t.item_type = i.item_type
-                          AND t.item_num IS NOT DISTINCT FROM i.item_num AND t.item_ref IS NOT DISTINCT FROM i.item_ref
-                          AND list_contains(?, t.priority_id))
-              AND regexp_matches(i.body, ?)
-              AND NOT EXISTS (SELECT 1 FROM evidence e WHERE e.commitment_id = ? AND e.item_type = i.item_type
-                              AND e.item_num IS NOT DISTINCT FROM i.item_num AND e.item_ref IS NOT DISTINCT FROM i.item_ref)
-            ORDER BY hits DESC, i.d DESC NULLS LAST, i.item_id
-            LIMIT ?
-            """,
-            [pattern, announced, announced, prios, pattern, cid, limit],
-        ).fetchall()
-        written += store.insert_rows(con, "evidence", [
-            store.rows.evidence(cid, item_type, item_id, "suggested", f"shares {hits} mention(s) of: {', '.join(words)}")
-            for item_type, item_id, hits, _ in rows])
+        found = evidence_store.candidates(con, cid, pattern, announced, prios, limit)
+        written += evidence_store.add_suggestions(con, cid, [
+            (item_type, item_id, f"shares {hits} mention(s) of: {', '.join(words)}") for item_type, item_id, hits, _ in found])
     return written
