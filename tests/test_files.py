@@ -41,7 +41,7 @@ def within(seconds: float, fn, *args):
 
 @pytest.fixture(scope="module")
 def hostile():
-    server, other = HostileServer(limit_seconds=15), HostileServer(limit_seconds=15)
+    server, other = HostileServer(limit_seconds=15, bomb_mb=20), HostileServer(limit_seconds=15)
     server.other_url = other.url
     yield server
     server.stop()
@@ -76,7 +76,7 @@ def test_a_huge_download_or_gzip_bomb_stops_at_the_size_cap(hostile, mode):
 
 def test_a_local_gzip_bomb_stops_at_the_size_cap(tmp_path):
     path = tmp_path / "bomb.csv.gz"
-    path.write_bytes(gzip_bomb(200))
+    path.write_bytes(gzip_bomb(20))  # four times the cap
     with pytest.raises(FileLimitError, match="unpacks to more than the limit of 5 MB"):
         read(str(path))
 

@@ -15,7 +15,6 @@ import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-BOMB_MB = 300  # unpacked size of the server's gzip bombs
 CSV = ("time_period,time_identifier,geographic_level,country_code,country_name,number\n"
        "2024,Financial year,National,E92000001,England,120\n")
 
@@ -30,8 +29,9 @@ def gzip_bomb(unpacked_mb: int) -> bytes:
 
 
 class HostileServer:
-    def __init__(self, limit_seconds: float = 30.0) -> None:
+    def __init__(self, limit_seconds: float = 30.0, bomb_mb: int = 300) -> None:
         self.limit = limit_seconds
+        self.bomb_mb = bomb_mb  # unpacked size of the server's gzip bombs
         self.other_url = ""  # a second local server, for 'redirect to another local port'
         owner = self
 
@@ -97,11 +97,11 @@ class HostileServer:
                     break
                 h.wfile.write(block)
         elif mode == "bomb.csv.gz":
-            body = gzip_bomb(BOMB_MB)
+            body = gzip_bomb(self.bomb_mb)
             self._head(h, headers={"Content-Type": "application/gzip", "Content-Length": str(len(body))})
             h.wfile.write(body)
         elif mode == "bomb-encoded.csv":  # the same bomb as Content-Encoding: requests unpacks it on the fly
-            body = gzip_bomb(BOMB_MB)
+            body = gzip_bomb(self.bomb_mb)
             self._head(h, headers={"Content-Type": "text/csv", "Content-Encoding": "gzip",
                                    "Content-Length": str(len(body))})
             h.wfile.write(body)
@@ -117,6 +117,7 @@ class HostileServer:
             h.wfile.write(body)
         elif mode == "reset":
             h.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
-            h.connection.close()
+            h.close_connection = True  # the handler ends and closes its files: the reset goes out now, not at
+            h.connection.close()       # the client's timeout (the socket stays open while rfile/wfile hold it)
         else:
             self._head(h, 404, {"Content-Length": "0"})

@@ -56,8 +56,24 @@ class Server:
             self.proc.wait(timeout=10)
 
 
-def start(db: Path, log: Path, *, wait_healthy: bool = True, extra_env: dict | None = None) -> Server:
+def start(db: Path, log: Path, *, extra_env: dict | None = None) -> Server:
     """A dashboard on its own port reading `db` (built from the snapshot by the first start if missing)."""
+    return healthy(launch(db, log, extra_env=extra_env))
+
+
+def start_many(db: Path, logs: list[Path]) -> list[Server]:
+    """Several dashboards on one store, started together (each then waited for)."""
+    launched = [launch(db, log) for log in logs]
+    try:
+        return [healthy(s) for s in launched]
+    except RuntimeError:
+        for s in launched:
+            s.stop()
+        raise
+
+
+def launch(db: Path, log: Path, *, extra_env: dict | None = None) -> Server:
+    """`streamlit run dashboard.py` on a free loopback port, not yet waited for."""
     port = free_port()
     env = {**os.environ, "KINMON_DB": str(db), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", **(extra_env or {})}
     fh = open(log, "w")
@@ -66,7 +82,12 @@ def start(db: Path, log: Path, *, wait_healthy: bool = True, extra_env: dict | N
          "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"],
         cwd=PROJECT_ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT, text=True)
     fh.close()
-    server = Server(proc, f"http://127.0.0.1:{port}", log)
+    return Server(proc, f"http://127.0.0.1:{port}", log)
+
+
+def healthy(server: Server) -> Server:
+    """`server` once it answers its health check; stopped, with its log's end in the error, if it never does."""
+    proc, log = server.proc, server.log
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:

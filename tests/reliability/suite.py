@@ -25,7 +25,7 @@ FULL = os.environ.get("KINMON_RELIABILITY", "").strip().lower() == "full"
 SEED = int(os.environ.get("KINMON_RELIABILITY_SEED", "13"))
 
 
-def size(sample: int, full: int, part: str = "") -> int:
+def size(sample: float, full: float, part: str = "") -> float:
     """A part's size: the sample, or the full size; KINMON_RELIABILITY_<PART>=N sets one part's size (to run a
     part smaller than full when time is short: the table then states the size that was run)."""
     override = os.environ.get(f"KINMON_RELIABILITY_{part.upper()}", "") if part else ""
@@ -73,11 +73,18 @@ class FaultProxy:
         self.index: int | None = None
         self.fault: str | None = None
         self.delay = 0.0  # seconds added to every answer (to spread an ingest out over time)
+        self.listings: set[int] = set()  # indices of the answers a short-page fault would shorten
         self._lock = threading.Lock()
         owner = self
 
         class _H(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+
+            def setup(self) -> None:
+                super().setup()
+                # Nagle off: a body written after its headers otherwise waits for the client's delayed ACK,
+                # 40 ms a request (most of a faulted run's time).
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -99,20 +106,23 @@ class FaultProxy:
     def plan(self, index: int | None, fault: str | None) -> None:
         with self._lock:
             self.count, self.index, self.fault = 0, index, fault
+            if fault is None:
+                self.listings = set()
 
     def stop(self) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
 
-    def _fault_for(self) -> str | None:
+    def _fault_for(self) -> tuple[int, str | None]:
+        """This request's index, and the fault planned for it (None: forward it as it is)."""
         with self._lock:
             i = self.count
             self.count += 1
         if self.fault is None or self.index is None:
-            return None
+            return i, None
         if i == self.index or (self.fault.endswith("-always") and i > self.index):
-            return self.fault
-        return None
+            return i, self.fault
+        return i, None
 
     def _forward(self, h, method: str) -> tuple[int, list[tuple[str, str]], bytes]:
         length = int(h.headers.get("Content-Length") or 0)
@@ -136,7 +146,7 @@ class FaultProxy:
         h.wfile.write(body)
 
     def handle(self, h, method: str) -> None:
-        fault = self._fault_for()
+        index, fault = self._fault_for()
         if self.delay:
             time.sleep(self.delay)
         try:
@@ -170,6 +180,8 @@ class FaultProxy:
                 body = b"<!doctype html><html><body><h1>Sorry, something went wrong</h1></body></html>"
             elif fault == "short-page":
                 body = _short_page(body)
+            elif fault is None and self.fault is None and _short_page(body) != body:
+                self.listings.add(index)
             elif fault == "huge-body":
                 body = b"[" + b"1," * (size(2_500_000, 25_000_000))  # never closed: 5 MB sampled, 50 MB full
             self._send(h, status, headers, body)

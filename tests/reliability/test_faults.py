@@ -3,8 +3,8 @@ for byte as it was, or succeeds with exactly a clean run's rows.
 
 The ingest talks to a FaultProxy in front of the usual replays (FakeParliament, the EES fixtures). A clean run
 counts the requests; then, for each fault kind and each request index, the fault replaces that request's answer
-(the *-always kinds: that one and every later one). Sample: a seeded selection of (index, fault) pairs; full
-(KINMON_RELIABILITY=full): every pair.
+(the *-always kinds: that one and every later one). Sample: one seeded request index per fault kind (a short
+page on a listing), 12 runs per ingest; full (KINMON_RELIABILITY=full): every pair.
 """
 
 from __future__ import annotations
@@ -45,6 +45,24 @@ def fast_http(monkeypatch):
     monkeypatch.setenv("KINMON_HTTP_MIN_INTERVAL", "0")
 
 
+def choose(name: str, requests: int, listings: list[int], n: int) -> list[tuple[int, str]]:
+    """`n` (index, fault) pairs of `requests` x FAULTS, every fault kind in turn, each at request indices in a
+    seeded order, so a sample as small as one pair per kind still tries each kind. A short page is tried on a
+    listing answer (elsewhere it changes nothing); every pair once n reaches len(pairs)."""
+    r = rng(name)
+    orders = {}
+    for fault in FAULTS:
+        where = listings if fault == "short-page" and listings else list(range(requests))
+        rest = [i for i in range(requests) if i not in where]
+        orders[fault] = r.sample(where, len(where)) + r.sample(rest, len(rest))
+    chosen = []
+    for k in range(requests):
+        for fault in FAULTS:
+            if len(chosen) < n:
+                chosen.append((orders[fault][k], fault))
+    return chosen
+
+
 def sweep(name: str, start_db: Path, tmp_path: Path, proxy: FaultProxy, ingest, key_tables: dict[str, str]):
     """Run the clean ingest, then every planned fault; return the tally (asserting nothing was lost)."""
     clean_db = tmp_path / "clean.duckdb"
@@ -55,7 +73,8 @@ def sweep(name: str, start_db: Path, tmp_path: Path, proxy: FaultProxy, ingest, 
     clean = keys(clean_db, key_tables)
     assert requests > 5 and any(clean.values())
     pairs = [(i, f) for f in FAULTS for i in range(requests)]
-    chosen = rng(name).sample(pairs, min(len(pairs), size(3, len(pairs), "faults")))
+    chosen = choose(name, requests, sorted(proxy.listings), size(len(FAULTS), len(pairs), "faults"))
+    assert {f for _, f in chosen} == set(FAULTS) or len(chosen) < len(FAULTS)
     before = sha256(start_db)
     survived = lost = 0
     problems = []

@@ -33,7 +33,7 @@ def local_inputs(folder):
         "latin1.csv": CSV.replace("England", "Englánd").encode("latin-1"),
         "utf16.csv": CSV.encode("utf-16"), "no-ees-columns.csv": NO_EES.encode(),
         "ragged.csv": (CSV + "2024,Financial year,National\n").encode(),
-        "corrupt.csv.gz": b"\x1f\x8b\x08\x00" + os.urandom(500), "bomb.csv.gz": gzip_bomb(size(150, 1000)),
+        "corrupt.csv.gz": b"\x1f\x8b\x08\x00" + os.urandom(500), "bomb.csv.gz": gzip_bomb(size(30, 1000)),
         "wide.csv": (",".join(f"c{i}" for i in range(20_000)) + "\n").encode(),
     }
     out = []
@@ -48,12 +48,14 @@ def local_inputs(folder):
 
 
 def test_hostile_files_fail_in_one_line_and_keep_the_store(tmp_path, monkeypatch):
-    monkeypatch.setenv("KINMON_FILE_DEADLINE", "3")
-    monkeypatch.setenv("KINMON_FILE_MAX_BYTES", "100000000")
+    # Sample: a 1.5 s deadline (the trickle's end) and a 10 MB cap; full: 3 s and 100 MB. The bombs unpack to
+    # twice the cap or more either way, so each input still meets the limit it is there for.
+    monkeypatch.setenv("KINMON_FILE_DEADLINE", str(size(1.5, 3)))
+    monkeypatch.setenv("KINMON_FILE_MAX_BYTES", str(size(10, 100) * 1_000_000))
     db = tmp_path / "kinmon.duckdb"
     with store.writer(db, fresh=True):
         pass
-    server, other = HostileServer(limit_seconds=10), HostileServer(limit_seconds=10)
+    server, other = HostileServer(limit_seconds=10, bomb_mb=size(30, 300)), HostileServer(limit_seconds=10)
     server.other_url = other.url
     inputs = local_inputs(tmp_path) + [f"{server.url}/{m}" for m in (
         "trickle.csv", "endless.csv", "huge.csv", "liar.csv", "bomb.csv.gz", "bomb-encoded.csv", "to-file",

@@ -3,7 +3,9 @@ shows in `status`, and the next run leaves no temp file behind.
 
 The ingest runs in a child process against FakeParliament behind a FaultProxy that slows every answer a little,
 so the run lasts long enough for the kill points to fall in every phase (listing, detail fetches, members,
-writing, indexing, publishing). Sample: 3 points; full: 20.
+writing, indexing, publishing). Sample: 1 point, when half of a clean run's answers have been read (the run
+then holds its private copy, a temp file, and the lock), placed by counting the proxy's answers, not by a
+clock; full: 20 points spread over the measured span of a run.
 """
 
 from __future__ import annotations
@@ -45,7 +47,8 @@ def child(db, env):
 def test_kill_minus_nine_at_points_over_an_ingest(tmp_path, monkeypatch):
     upstream = ReplayServer().start()
     proxy = FaultProxy(upstream.url)
-    proxy.delay = 0.03
+    points = size(1, 20, "kills")
+    proxy.delay = 0.03 if points > 1 else 0.0  # spread out over time only when the points are placed by a clock
     try:
         env = {**os.environ, "KINMON_HTTP_MIN_INTERVAL": "0", **{name: proxy.url for name in SERVICES}}
         for name in SERVICES:
@@ -55,27 +58,36 @@ def test_kill_minus_nine_at_points_over_an_ingest(tmp_path, monkeypatch):
         with store.writer(db, fresh=True):
             pass
         # The previous data: one clean run, published.
+        proxy.plan(None, None)
         parliament_ingest.ingest_parliament(db, SINCE, UNTIL, client=Client(sleep=lambda s: None))
+        requests = proxy.count
         previous = rows(db, "SELECT count(*) FROM written_question")[0][0]
-        # How long a run lasts, measured.
-        timing = tmp_path / "timing.duckdb"
-        timing.write_bytes(db.read_bytes())
-        proc, began = child(timing, env)
-        assert proc.stdout.readline().strip() == "done"  # the ingest's own span, not the interpreter's exit
-        duration = time.monotonic() - began
-        proc.wait(timeout=120)
-        points = size(1, 20)
-        survived = inside = kills = 0
+        duration = 0.0
+        if points > 1:  # how long a run lasts, measured in a child like the killed ones
+            timing = tmp_path / "timing.duckdb"
+            timing.write_bytes(db.read_bytes())
+            proc, began = child(timing, env)
+            assert proc.stdout.readline().strip() == "done"  # the ingest's own span, not the interpreter's exit
+            duration = time.monotonic() - began
+            proc.wait(timeout=120)
+        survived = inside = kills = left_behind = 0
         problems = []
         for k in range(points):
             before = sha256(db)
             runs_before = len(read_journal(db))
+            proxy.plan(None, None)
             proc, began = child(db, env)
-            time.sleep(0.9 * duration * (k + 0.5) / points)  # runs vary: keep the points inside the span
+            if points > 1:
+                time.sleep(0.9 * duration * (k + 0.5) / points)  # runs vary: keep the points inside the span
+            else:
+                deadline = time.monotonic() + 60
+                while proxy.count < requests // 2 and time.monotonic() < deadline and proc.poll() is None:
+                    time.sleep(0.005)  # half the answers read: the run holds its private copy and the lock
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait(timeout=30)
             killed = proc.returncode == -signal.SIGKILL
             finished_first = proc.returncode == 0  # the run beat the kill: it must simply have succeeded
+            left_behind += bool(store.temp_files(db))  # what the next run must clean up
             journal = read_journal(db)
             journaled = len(journal) > runs_before
             inside += journaled and killed
@@ -99,10 +111,12 @@ def test_kill_minus_nine_at_points_over_an_ingest(tmp_path, monkeypatch):
             if not ok:
                 problems.append((k, killed, journaled))
             survived += ok
+        where = f"over {duration:.1f} s" if duration else f"after {requests // 2} of {requests} answers"
         record(Tally(f"kill -9 over a Parliament ingest ({inside} of {points} inside the run)", points, survived,
-                     size=f"{points} kill points over {duration:.1f} s"))
+                     size=f"{points} kill points {where}; {left_behind} left temp files for the next run to remove"))
         assert problems == []
         assert inside >= max(1, points // 2)  # most points fall inside the run (runs vary in length)
+        assert left_behind >= 1  # at least one kill left a temp file, and the next run removed it
     finally:
         proxy.stop()
         upstream.stop()

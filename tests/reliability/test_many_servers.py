@@ -19,15 +19,18 @@ HEADER = "time_period,time_identifier,geographic_level,country_code,country_name
 def test_three_servers_on_one_store_answer_through_publishes_with_the_new_data(snapshot_store, tmp_path):
     db = tmp_path / "kinmon.duckdb"
     shutil.copyfile(snapshot_store, db)
-    fleet = [servers.start(db, tmp_path / f"server{k}.log") for k in range(3)]
+    fleet = servers.start_many(db, [tmp_path / f"server{k}.log" for k in range(3)])
     publishes = size(1, 5)
     visits: list[wsclient.Visit] = []
     stop = threading.Event()
 
     def readers(server) -> None:
         while not stop.is_set():
-            for page in ("", "data", "statistics"):
+            for page in ("data", "statistics"):  # the data page shows the store's row counts
                 visits.append(wsclient.visit(server.url, page, "", timeout=90))
+                if stop.is_set():
+                    break
+                time.sleep(0.2)  # a reader reads: three servers drawing without a pause would starve the writer
     threads = [threading.Thread(target=readers, args=(s,), daemon=True) for s in fleet]
     try:
         for t in threads:
@@ -36,7 +39,7 @@ def test_three_servers_on_one_store_answer_through_publishes_with_the_new_data(s
             csv = tmp_path / "multi_server.csv"
             csv.write_text(f"{HEADER}\n2024,Financial year,National,E92000001,England,{7000 + n}\n")
             ingest_file(db, csv)
-            time.sleep(1.0)
+            time.sleep(0.5)
         stop.set()
         for t in threads:
             t.join(timeout=120)

@@ -4,8 +4,9 @@ attacker links.
 
 The store is the snapshot plus a replayed Parliament ingest whose question headings, question and answer
 texts, member names, statement titles and texts, debate titles and speeches carry the payloads, plus an
-`ingest file` CSV whose cells, column and file name do. Sample: 10 payloads (one of each shape), every page,
-2 full records, 2 hostile URLs; full: 100 payloads, every page, every payload's full record, 100 hostile URLs.
+`ingest file` CSV whose cells, column and file name do. Sample: 10 payloads (one of each shape), the Priority and
+Statistics pages, 1 full record, 1 hostile URL; full: 100 payloads, every page, every payload's full record, 100
+hostile URLs.
 """
 
 from __future__ import annotations
@@ -124,7 +125,9 @@ def test_hostile_text_never_runs_links_or_loads_in_chromium(hostile_store, tmp_p
     db, texts, ids = hostile_store
     server = servers.start(db, tmp_path / "server.log")
     found = {"executions": 0, "exceptions": 0, "links": [], "offsite": [], "app_offsite": []}
-    pages = servers.PAGES if size(0, 1) else {k: servers.PAGES[k] for k in ("", "priorities")}
+    # The sample: the Priority page (question cards), Statistics (EES labels, CSV cells), one full record and one
+    # hostile URL; full: every page.
+    pages = servers.PAGES if size(0, 1) else {k: servers.PAGES[k] for k in ("priorities", "statistics")}
     urls = [f"{server.url}/{page}?{query}" if query else f"{server.url}/{page}" for page, query in pages.items()]
     urls += [f"{server.url}/priorities?priority={p}" for p in ((1, 3, 5, 7) if size(0, 1) else ())]
     n = size(1, len(ids), "xss_records")

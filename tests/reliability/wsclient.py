@@ -8,6 +8,7 @@ every text the page showed, so a test can check the data it served.
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -55,8 +56,10 @@ def _collect(visit: Visit, msg: ForwardMsg) -> None:
         visit.texts.append(getattr(body, "body", "") or getattr(body, "code_text", ""))
 
 
-def visit(base_url: str, page: str = "", query: str = "", timeout: float = 60.0) -> Visit:
-    """Open one session on `page` (its url_path, '' for the home page) with `query` (no '?')."""
+def visit(base_url: str, page: str = "", query: str = "", timeout: float = 60.0,
+          together: threading.Barrier | None = None) -> Visit:
+    """Open one session on `page` (its url_path, '' for the home page) with `query` (no '?'). With `together`,
+    the page is asked for only once every session of the barrier is connected: all of them at the same moment."""
     out = Visit(page, query)
     started = time.monotonic()
     ws_url = base_url.replace("http://", "ws://", 1).rstrip("/") + "/_stcore/stream"
@@ -66,6 +69,8 @@ def visit(base_url: str, page: str = "", query: str = "", timeout: float = 60.0)
             back = BackMsg()
             back.rerun_script.query_string = query
             back.rerun_script.page_name = page
+            if together is not None:
+                together.wait(timeout)
             ws.send(back.SerializeToString())
             deadline = started + timeout
             while time.monotonic() < deadline:
