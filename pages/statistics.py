@@ -91,7 +91,7 @@ codes_seen = list(values["suppression"].dropna()) if len(values) else []
 releases = stats.releases_shown(values)  # exactly the releases of the values drawn, newest first
 source = charts.releases_line(releases, codes_seen)
 title = charts.chart_title(info["title"], place, start, end)
-st.subheader(title)
+st.subheader(ui.md_escape(title))  # a place name comes from upstream
 for note in ui.query(stats.geography_notes, code):
     st.info(ui.md_escape(note), icon=":material/account_tree:")
 if values.empty:

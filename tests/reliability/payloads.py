@@ -1,4 +1,4 @@
-"""Hostile text for every upstream field: 10 shapes of attack x as many variants as asked, each numbered.
+"""Hostile text for every upstream field: 11 shapes of attack x as many variants as asked, each numbered.
 
 Every payload that could run script calls `__xss.push(N)` (the browser test's canary) or opens a dialog;
 every link or image it carries points at an `evil` host, so a live one is easy to find on the page.
@@ -17,6 +17,8 @@ TEMPLATES = (
     "<https://evil{n}.example/auto> kinship <iframe src=\"javascript:parent.__xss.push({n})\"></iframe>",
     "$$\\href{{javascript:__xss.push({n})}}{{kinship}}$$ :red[kinship{n}] <details open ontoggle=__xss.push({n})>",
     "=HYPERLINK(\"http://evil{n}.example\",\"kinship\") <style>*{{background:url(http://evil{n}.example/c)}}</style>",
+    # the markup a chart's text understands (plotly draws <a href> as a live link, <span style> as styled text)
+    '<a href="https://evil{n}.example/plot">link{n}</a> <span style="fill:url(http://evil{n}.example/f.svg#x)">kinship</span>',
 )
 
 

@@ -1,7 +1,9 @@
 """Run the reliability suite and print one table: `python tests/reliability/run.py` (the short sample, as in
 the default test run) or `KINMON_RELIABILITY=full python tests/reliability/run.py` (every part at full size).
 
-Extra arguments go to pytest (e.g. `-k faults`). Exit status: pytest's.
+Extra arguments go to pytest (e.g. `-k faults`). Exit status: pytest's. With KINMON_RELIABILITY_REPORT set, the
+tallies are appended to that file and the table shows all of it: two runs of parts side by side (say `-k faults`
+and `-k "not faults"`) sharing one file give one table.
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ def table(tallies: list[dict]) -> str:
 
 
 def main(argv: list[str]) -> int:
-    report = Path(tempfile.mkdtemp(prefix="kinmon-reliability-")) / "tally.jsonl"
+    given = os.environ.get("KINMON_RELIABILITY_REPORT")
+    report = Path(given) if given else Path(tempfile.mkdtemp(prefix="kinmon-reliability-")) / "tally.jsonl"
     env = {**os.environ, "KINMON_RELIABILITY_REPORT": str(report)}
     mode = "full" if env.get("KINMON_RELIABILITY", "").lower() == "full" else "sample"
     started = time.monotonic()

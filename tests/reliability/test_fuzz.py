@@ -3,7 +3,7 @@
 Each visit opens one page (a websocket session, tests/reliability/wsclient.py) with a query string built from
 the page's real parameter names and hostile values: nonsense, huge, unicode, control characters, repeated keys,
 dates that are not dates, numbers out of range, SQL and HTML. Sample: one visit of every page, each query string
-setting every parameter name at once (430 fuzzed values in 10 visits); full: 10,000 query strings of 1 to 5
+setting every parameter name at once (470 fuzzed values in 10 visits); full: 10,000 query strings of 1 to 5
 parameters each.
 """
 
@@ -16,10 +16,7 @@ import servers
 import wsclient
 from suite import Tally, record, rng, size
 
-PARAMS = ("q", "doc", "priority", "types", "house", "party", "member", "dept", "status", "kind", "named", "since",
-          "from", "to", "tabled_from", "tabled_to", "answered_from", "answered_to", "measure", "level", "place",
-          "breakdown", "vintages", "year", "series", "feed", "by", "show", "table", "activity", "councils", "evidence",
-          "ratings", "questions", "commitments", "new", "results", "db")
+PARAMS = servers.PAGE_PARAMS
 VALUES = ("", "0", "-1", "8", "99999999999999999999", "1e308", "nan", "NaN", "None", "null", "true", "1", "2",
           "2024-02-30", "0000-00-00", "9999-12-31", "2024-13-01", "yesterday", "question:", "question:abc",
           "question:-1", "question:99999999999", "debate:", "statement:1", "contribution:'", ":", "::",
@@ -45,6 +42,10 @@ def every_parameter(r) -> str:
     """One query string setting every parameter name (and a few that no page reads) to a fuzzed value."""
     names = [*PARAMS, "x", "__proto__", "embed", "q[]", ""]
     return "&".join(f"{quote(name)}={quote(fuzz_value(r))}" for name in r.sample(names, len(names)))
+
+
+def test_the_fuzz_sets_every_parameter_a_page_reads():
+    assert servers.page_params() - set(PARAMS) == set(), "a page reads a URL parameter the fuzz does not set"
 
 
 def test_fuzzed_query_strings_never_give_a_traceback(snapshot_store, tmp_path):
