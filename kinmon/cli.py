@@ -93,6 +93,15 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Print each matched priority with the rule that matched.")
     p.add_argument("text", nargs="+", help="the text to classify")
     p.set_defaults(func=cmd_classify)
+
+    p = sub.add_parser("bench", help="time kinmon on a synthetic store (default 100 times today's volume)",
+                       description="Build a synthetic store at --scale through kinmon's own code and print the "
+                                   "performance table (issue #11) against a bare page and raw DuckDB queries.")
+    p.add_argument("--scale", type=float, default=100, help="100 = 100,000 written questions (default 100)")
+    p.add_argument("--out", metavar="DIR", help="keep the store in DIR (default: a temporary folder, removed)")
+    p.add_argument("--sample", metavar="PATH", help="real Written Questions API records (.jsonl.gz) to draw from")
+    p.add_argument("--no-pages", action="store_true", help="skip the page timings")
+    p.set_defaults(func=cmd_bench)
     return parser
 
 
@@ -222,6 +231,14 @@ def cmd_classify(args: argparse.Namespace) -> int:
 
     print(explain(" ".join(args.text)))
     return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from kinmon import bench
+
+    if args.scale <= 0:
+        raise UsageError("--scale must be more than 0")
+    return bench.main(args.scale, args.out, args.sample, pages=not args.no_pages)
 
 
 def _one_line(exc: BaseException) -> str:

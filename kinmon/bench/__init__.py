@@ -1,0 +1,295 @@
+"""The benchmark, `python -m kinmon bench`: build a store at a chosen scale, time kinmon on it, print the table.
+
+Scale 100 (the default) is 100,000 written questions and about 936,000 observations. The store is built
+through kinmon's own code (kinmon.bench.build) into --out (default: a temporary folder, removed after),
+then each row of issue #11's table is measured against its baseline in the same run (a bare Streamlit
+page, raw DuckDB queries in kinmon.bench.raw_sql) and printed with its goal, PASS or FAIL, and the load
+average when it was measured. Goals are the issue's, set for scale 100. What cannot be measured here
+says "not measured" and why.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Callable
+
+from kinmon.config import PROJECT_ROOT
+
+NEW_QUESTIONS_PER_SCALE = 100  # scale 100: an ingest of 10,000 new questions
+MESSAGE_LIMIT = 5 * 1024 * 1024  # "no page sends more than a few MB"
+WINDOW = (date(2026, 11, 1), date(2026, 11, 30))  # the replayed ingest's window, after every synthetic question
+
+
+@dataclass
+class Row:
+    what: str
+    kinmon: str
+    baseline: str
+    goal: str
+    verdict: str  # PASS, FAIL or "not measured: why"
+    load: str = ""
+
+
+def load_average() -> str:
+    try:
+        return "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
+    except OSError:
+        return "unknown"
+
+
+def machine() -> str:
+    mem = "unknown"
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                mem = f"{int(line.split()[1]) / 1024 / 1024:.1f} GB"
+    except OSError:
+        pass
+    return (f"{platform.node()}: {os.cpu_count()} cores, {mem} RAM, Python {platform.python_version()}, "
+            f"load average {load_average()}")
+
+
+def commit() -> str:
+    try:
+        out = subprocess.run(["git", "-C", str(PROJECT_ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
+                             text=True, timeout=10)
+        dirty = subprocess.run(["git", "-C", str(PROJECT_ROOT), "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+        return out.stdout.strip() + ("+changes" if dirty else "") if out.returncode == 0 else "unknown"
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def seconds(s: float | None) -> str:
+    if s is None:
+        return "n/a"
+    return f"{s * 1000:.0f} ms" if s < 1 else f"{s:.1f} s"
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def p(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+def _timed(fn: Callable[[], object]) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
+# ---------------------------------------------------------------- rows
+
+
+def _ingest(path: Path, work: Path, values: list[dict]) -> tuple[float, int]:
+    """ingest_parliament on a fresh copy of the store, fed `values` by the in-process replay; (seconds, added)."""
+    from kinmon.bench.replay import ReplayClient
+    from kinmon.ingest.parliament import ingest_parliament
+
+    copy = work / "ingest.duckdb"
+    for leftover in work.glob("ingest.duckdb*"):
+        leftover.unlink()
+    shutil.copy2(path, copy)
+    client = ReplayClient(values)
+    t0 = time.perf_counter()
+    result = ingest_parliament(copy, since=WINDOW[0], until=WINDOW[1], client=client)
+    took = time.perf_counter() - t0
+    copy.unlink()
+    return took, result.rows_added
+
+
+def ingest_rows(path: Path, work: Path, scale: float, model, log) -> list[Row]:
+    from kinmon.bench.synth import SYNTHETIC_ID_BASE, question_value
+
+    large = max(10, round(NEW_QUESTIONS_PER_SCALE * scale))
+    small = max(1, large // 10)
+
+    def new(n: int) -> list[dict]:
+        return [question_value(model, i, first=date(2026, 11, 2), last=date(2026, 11, 27), count=n,
+                               id_base=SYNTHETIC_ID_BASE + 20_000_000) for i in range(n)]
+
+    rows = []
+    load = load_average()
+    log(f"ingest of {large:,} new questions ...")
+    t_large, added = _ingest(path, work, new(large))
+    rows.append(Row(f"`ingest parliament`, {large:,} new questions (in-process replay, no HTTP)",
+                    f"{seconds(t_large)} end to end ({added:,} added, {large / t_large:,.0f} questions/s)", "",
+                    "parse + upsert + tag 20,000 questions/s; 10k in under 10 s end to end",
+                    verdict(t_large <= 10 * large / 10_000 and large / t_large >= 1_000), load))
+    load = load_average()
+    log(f"ingest of {small:,} new questions ...")
+    t_small, _ = _ingest(path, work, new(small))
+    ratio = t_large / t_small if t_small else float("inf")
+    rows.append(Row(f"growth: {small:,} to {large:,} new questions", f"{ratio:.1f} times the time for 10 times the work",
+                    "", "linear or better (10 times or less)", verdict(ratio <= 10), load))
+    load = load_average()
+    log("ingest that adds nothing ...")
+    t_none, _ = _ingest(path, work, [])
+    rows.append(Row("an ingest that adds nothing", seconds(t_none), "", "under 5 s", verdict(t_none < 5), load))
+    return rows
+
+
+def search_rows(path: Path, built, log) -> list[Row]:
+    from kinmon import search, store
+    from kinmon.bench import raw_sql
+    from kinmon.bench.workload import QUERIES
+
+    con = store.connect_readonly(path)
+    facets = ("item_type", "priority", "house", "party", "member", "department", "status")
+    try:
+        load = load_average()
+        kinmon_times, bm25_times, ilike_times = [], [], []
+        bm25_error = None
+        for q in QUERIES:
+            def page_query(q=q):
+                found = search.results(con, q)
+                for column in facets:
+                    search.facet(con, q, column)
+                for _, r in found.head(20).iterrows():
+                    search.highlight(r["text_a"], q)
+                    search.highlight(r["text_b"], q)
+            kinmon_times.append(_timed(page_query))
+            if bm25_error is None:
+                try:
+                    bm25_times.append(_timed(lambda q=q: raw_sql.fts_bm25(con, search.parse_query(q).positive_terms
+                                                                          and " ".join(search.parse_query(q).positive_terms) or q)))
+                except Exception as exc:  # noqa: BLE001 - the baseline may be unavailable: say so
+                    bm25_error = f"{type(exc).__name__}: {str(exc)[:80]}"
+            ilike_times.append(_timed(lambda q=q: raw_sql.ilike_scan(con, q)))
+    finally:
+        con.close()
+    docs = built.questions
+    baseline = (f"raw fts match_bm25 p50 {seconds(statistics.median(bm25_times))}" if bm25_times
+                else f"raw fts: {bm25_error}") + f"; ILIKE scan p50 {seconds(statistics.median(ilike_times))}"
+    p95 = p(kinmon_times, 0.95)
+    index_s = built.seconds["search_index"]
+    return [
+        Row(f"tagging the whole store (`retag_all`), {docs:,} questions", seconds(built.seconds["retag_all"]), "",
+            "under 5 s", verdict(built.seconds["retag_all"] < 5), built.load),
+        Row(f"search index rebuild, {docs:,} documents", seconds(index_s), "", "under 10 s, or incremental",
+            verdict(index_s < 10), built.load),
+        Row(f"search, {len(QUERIES)} realistic queries at {docs:,} documents (results, 7 facets, 20 highlights)",
+            f"p50 {seconds(statistics.median(kinmon_times))}, p95 {seconds(p95)}", baseline,
+            "p95 50 ms or less, ranked, with facets and highlights", verdict(p95 <= 0.05), load),
+    ]
+
+
+def page_rows(path: Path, log) -> list[Row]:
+    from kinmon.bench import pages
+    from kinmon.bench.workload import PAGES
+
+    os.environ["KINMON_DB"] = str(path)
+    load = load_average()
+    bare_before = pages.bare_page()
+    timings = {}
+    for label, page, params in PAGES:
+        log(f"page {label} ...")
+        timings[label] = (pages.kinmon_page(label, page, params), load_average())
+    bare_after = pages.bare_page()
+    bare = pages.PageTiming("bare", min(bare_before.first, bare_after.first), min(bare_before.warm, bare_after.warm))
+    bare_text = f"bare page {seconds(bare.first)} / {seconds(bare.warm)}"
+
+    def first_warm(t: pages.PageTiming) -> str:
+        if t.error:
+            return f"error: {t.error}"
+        return f"{seconds(t.first)} / {seconds(t.warm)}"
+
+    rows = []
+    t, tload = timings["Search"]
+    rows.append(Row("Search page, first render / warm", first_warm(t), bare_text, "warm 1.5 times the bare page or better",
+                    verdict(not t.error and t.warm <= 1.5 * bare.warm), tload))
+    t, tload = timings["Data & downloads"]
+    rows.append(Row("Data & downloads page, first render", first_warm(t), bare_text,
+                    "under 2 s: nothing is built until it is asked for", verdict(not t.error and t.first < 2), tload))
+    t, tload = timings["Parliament"]
+    rows.append(Row("Parliament page, first render", first_warm(t), bare_text, "1.5 times the bare page",
+                    verdict(not t.error and t.first <= 1.5 * bare.first), tload))
+    home, hload = timings["Home"]
+    prio, _ = timings["Priorities"]
+    ok = not home.error and not prio.error and all(
+        x.warm <= 1.5 * bare.warm and x.first <= 3 * bare.first for x in (home, prio))
+    rows.append(Row("Home, Priorities: first / warm", f"Home {first_warm(home)}; Priorities {first_warm(prio)}",
+                    bare_text, "warm 1.5 times or better, first render 3 times or better", verdict(ok), hload))
+    largest = max(((label, t.sent_bytes or 0) for label, (t, _) in timings.items()), key=lambda x: x[1])
+    rows.append(Row("largest page message", f"{largest[0]}: {largest[1] / 1024 / 1024:.2f} MB",
+                    f"bare page {(bare_before.sent_bytes or 0) / 1024:.1f} KB",
+                    "no page sends more than a few MB (5 MB)", verdict(largest[1] <= MESSAGE_LIMIT), load))
+    return rows
+
+
+def memory_row() -> Row:
+    return Row("Streamlit server memory, 5 sessions", "not measured", "", "peak under 1.5 GB for 5 sessions",
+               "not measured: needs a server and five browser sessions; not yet in the benchmark")
+
+
+# ---------------------------------------------------------------- the run
+
+
+def run(scale: float = 100, out: str | Path | None = None, sample: str | Path | None = None, *,
+        pages: bool = True, log: Callable[[str], None] | None = None) -> tuple[object, list[Row]]:
+    """Build the store at `scale`, measure every row; returns what was built and the rows (the CLI prints them)."""
+    from kinmon.bench import build, synth
+
+    log = log or (lambda msg: None)
+    keep = out is not None
+    work = Path(out) if keep else Path(tempfile.mkdtemp(prefix="kinmon-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    path = work / "bench.duckdb"
+    try:
+        model = synth.load_model(Path(sample) if sample else None)
+        log(f"building a store at scale {scale:g} in {path} ...")
+        built = build.build(path, scale, model, log)
+        rows = ingest_rows(path, work, scale, model, log)
+        rows += search_rows(path, built, log)
+        if pages:
+            rows += page_rows(path, log)
+        else:
+            rows += [Row(w, "not measured", "", "", "not measured: --no-pages") for w in
+                     ("Search page, first render / warm", "Data & downloads page, first render",
+                      "Parliament page, first render", "Home, Priorities: first / warm", "largest page message")]
+        rows.append(memory_row())
+        return built, rows
+    finally:
+        if not keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def table(rows: list[Row]) -> str:
+    lines = ["| what | kinmon | baseline | goal | verdict | load average |", "|---|---|---|---|---|---|"]
+    for r in rows:
+        cells = (r.what, r.kinmon, r.baseline, r.goal, r.verdict, r.load)
+        lines.append("| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(lines)
+
+
+def main(scale: float, out: str | None, sample: str | None, pages: bool = True) -> int:
+    import sys
+
+    def log(msg: str) -> None:
+        print(msg, file=sys.stderr, flush=True)
+
+    started = time.perf_counter()
+    print(f"kinmon bench, scale {scale:g}, commit {commit()}")
+    print(f"machine: {machine()}")
+    built, rows = run(scale, out, sample, pages=pages, log=log)
+    print(f"store: {built.questions:,} written questions, {built.observations:,} observations; built in "
+          f"{seconds(sum(built.seconds.values()))} ({', '.join(f'{k} {seconds(v)}' for k, v in built.seconds.items())})")
+    print()
+    print(table(rows))
+    print()
+    passed = sum(r.verdict == "PASS" for r in rows)
+    print(f"{passed} of {len(rows)} rows meet their goal; run took {seconds(time.perf_counter() - started)}; "
+          f"load average at the end {load_average()}")
+    return 0
