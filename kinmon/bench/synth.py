@@ -12,6 +12,7 @@ store: kinmon.bench.build feeds these records through kinmon's own parsers, row 
 
 from __future__ import annotations
 
+import functools
 import gzip
 import json
 import random
@@ -72,6 +73,17 @@ def _as_list_value(q: dict, i: int) -> dict:
             "groupedQuestions": [], "attachments": [], "attachmentCount": 0}
 
 
+@functools.lru_cache(maxsize=1)
+def _keep_config():
+    from kinmon.ingest.parliament import load_search_config
+
+    return load_search_config()
+
+
+def _kept(text: str) -> bool:
+    return _keep_config().keeps(text)
+
+
 def _day(value) -> date | None:
     return datetime.fromisoformat(value[:10]).date() if isinstance(value, str) and value else None
 
@@ -116,6 +128,8 @@ def question_value(model: Model, i: int, *, first: date = FIRST_DAY, last: date 
             v["answerText"] = kin_answer or f"<p>Support for {phrase} is set out in the kinship care strategy.</p>"
     else:
         v["answerText"] = None
+    if not _kept(f"{v['heading']}\n\n{v['questionText']}\n\n{v['answerText'] or ''}"):
+        v["questionText"] = f"{v['questionText'].rstrip('.')}, including for {phrase}."  # the ingest keeps only these
     name, party = model.members.get(v.get("askingMemberId") or 0, ("Member", "Independent"))
     v["askingMember"] = {"id": v.get("askingMemberId") or 0, "name": name, "party": party,
                          "memberFrom": f"Constituency {v.get('askingMemberId')}", "listAs": name}
