@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from kinmon import search, ui
+from kinmon import downloads, search, ui
 from kinmon.queries import core, records
 from kinmon.sanitize import clean_html, md_link, safe_href
 
@@ -17,7 +17,6 @@ NEW_HELP = ("An answer says something new when at least one of its sentences app
             "kinship care, word for word or reworded. Ministers often repeat stock paragraphs.")
 STATUS_LABELS = {"new": "New", "repeated": "Said before, word for word", "reworded": "Said before, reworded",
                  "short": "Too short to judge"}
-FULL_LIMIT = 100_000
 
 ui.page_header("Search Parliament's record on kinship care",
                "Written questions and answers, written statements, debates and speeches, ranked by relevance.")
@@ -88,8 +87,13 @@ with date_area:
             chosen["include_undated"] = True
 with facet_area:
     cols = st.columns(4)
+    # each facet counts the matches under the filters chosen so far, its own lifted; until one is picked they
+    # are all the same match set, so one cached call counts them all in one pass
+    before = dict(chosen)
+    all_counts = ui.query(search.facets, text, tuple(f[3] for f in FACETS), **before)
     for i, (key, label, fname, column, opts) in enumerate(FACETS):
-        counts = ui.query(search.facet, text, column, **{k: v for k, v in chosen.items() if k != fname})
+        others = {k: v for k, v in chosen.items() if k != fname}
+        counts = all_counts[column] if others == before else ui.query(search.facet, text, column, **others)
         n = dict(zip(counts["value"], counts["n"]))
         fmt = (lambda o, n=n: f"{o}. {titles[o]} ({n.get(o, 0)})") if key == "priority" else \
               (lambda o, n=n: f"{o} ({n.get(o, 0)})")
@@ -134,9 +138,17 @@ with tab_table:
                                 "date_tabled": st.column_config.DateColumn("Tabled"),
                                 "date_answered": st.column_config.DateColumn("Answered"),
                                 "score": st.column_config.NumberColumn("Relevance", format="%.2f")})
-    everything = ui.query(search.results, text, FULL_LIMIT, **chosen).drop(columns=["text_a", "text_b", "doc_id"])
-    ui.download_row(shown, "kinmon-search", f"Search results for '{text}'" if text else "Parliamentary records",
-                    full=everything, filters={"q": text, **chosen}, key="results")
+    title = f"Search results for '{text}'" if text else "Parliamentary records"
+    ui.download_row(shown, "kinmon-search", title, filters={"q": text, **chosen}, key="results")
+    # every match, not only the first 200: built when clicked, never with the page
+    path, pairs = ui.ensure_store(), tuple(sorted(chosen.items()))
+    every = st.container(horizontal=True)
+    for fmt, mime, what in (("csv", "text/csv", "Every match, CSV"),
+                            ("xlsx", ui.XLSX_MIME, "Every match, XLSX with a README")):
+        every.download_button(what, downloads.query_file(path, search.export_rows, (text, pairs), fmt,
+                                                         "kinmon-search-full", title + " (every match)"),
+                              f"kinmon-search-full.{fmt}", mime, key=f"results-full-{fmt}",
+                              icon=":material/download:", on_click="ignore", help="Built when you click")
 
 with tab_new:
     since = ui.url_date("New since", key="since", default=date.today() - timedelta(days=90))

@@ -11,9 +11,27 @@ import duckdb
 from kinmon import search
 
 
+def load_fts(con: duckdb.DuckDBPyConnection) -> bool:
+    path = search.fts_extension_path()
+    if not path:
+        return False
+    try:
+        con.execute(f"LOAD '{path}'")
+    except duckdb.Error:
+        return False
+    return True
+
+
+def build_fts(con: duckdb.DuckDBPyConnection) -> None:
+    """DuckDB fts's BM25 index over the search table, as kinmon built it before its own index (a baseline)."""
+    if not load_fts(con):
+        raise RuntimeError("the fts extension is not installed (duckdb-ext-fts)")
+    con.execute("PRAGMA create_fts_index('search_doc', 'doc_id', 'title', 'body', overwrite=1)")
+
+
 def fts_bm25(con: duckdb.DuckDBPyConnection, words: str, limit: int = 200) -> int:
     """DuckDB fts's match_bm25 over the search table's index, best first: how many matched (at most limit)."""
-    if not search.load_fts(con):
+    if not load_fts(con):
         raise RuntimeError("the fts extension is not installed")
     rows = con.execute("""
         SELECT doc_id FROM (SELECT doc_id, fts_main_search_doc.match_bm25(doc_id, ?) AS score FROM search_doc)

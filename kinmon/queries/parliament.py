@@ -71,8 +71,7 @@ def matching_ids(con: duckdb.DuckDBPyConnection, words: str | None, item_type: s
 
     if not words or not search.parse_query(words):
         return None
-    found = search.results(con, words, search.FULL_LIMIT, item_types=(item_type,))
-    return sorted(found["item_id"])
+    return sorted(search.matching_ids(con, words, item_type))
 
 
 def matching_question_ids(con: duckdb.DuckDBPyConnection, words: str | None) -> list[int] | None:
@@ -96,8 +95,8 @@ def _qparams(con: duckdb.DuckDBPyConnection, since: date | None, until: date | N
 
 
 def questions_export(con: duckdb.DuckDBPyConnection, since: date | None = None, until: date | None = None,
-                     priority: int | None = None, words: str | None = None) -> pd.DataFrame:
-    """One row per written question, live and curated, newest first; all of them unless filtered."""
+                     priority: int | None = None, words: str | None = None, limit: int | None = None) -> pd.DataFrame:
+    """One row per written question, live and curated, newest first; all of them unless filtered (or limited)."""
     return con.execute(f"""
         SELECT q.id, q.uin, q.house, q.date_tabled, q.tabled_month, q.date_for_answer, q.date_answered,
                q.date_holding_answer,
@@ -109,7 +108,8 @@ def questions_export(con: duckdb.DuckDBPyConnection, since: date | None = None, 
         FROM written_question q
         WHERE {_question_filter()}
         ORDER BY coalesce(q.date_tabled, q.tabled_month, q.date_answered) DESC NULLS LAST, q.id DESC
-    """, _qparams(con, since, until, priority, words)).df()
+        LIMIT ?
+    """, _qparams(con, since, until, priority, words) + [limit]).df()
 
 
 def statements_export(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
