@@ -2,14 +2,15 @@
 
 import streamlit as st
 
-from kinmon import exports, ui
-from kinmon.queries import core
+from kinmon import downloads, exports, ui
+from kinmon.queries import core, tables
 from kinmon.status import source_status
 
 ui.page_header("Data & downloads",
                "Everything kinmon holds, table by table, as CSV or Parquet, or the whole DuckDB database file. "
                "Each table keeps its source columns; licences are listed below.")
 ui.freshness_line()
+PREVIEW_ROWS = 200
 
 path = ui.ensure_store()
 st.subheader("Sources and their last runs")
@@ -18,33 +19,32 @@ ui.table(source_status(path),
                             "last_failure": "Last failed run (UTC)", "last_error": "Last error"})
 
 st.subheader("Ready-made tables")
-st.caption("The tables most people want, one row per record, with source, licence and retrieval date in a README.")
+st.caption("The tables most people want, one row per record, with source, licence and retrieval date in a README. "
+           "Each file is built when you click, once for every reader until the data is next updated.")
 for name, spec in exports.TABLES.items():
-    files = ui.query(exports.table_files, name)  # built once per published store, not on every rerun
-    csv, parquet, pack = files["csv"], files["parquet"], files["zip"]
     with st.container(border=True):
-        st.markdown(f"**{spec.title}** (`{name}`): {ui.plural(files['rows'], 'row')}")
+        st.markdown(f"**{spec.title}** (`{name}`)")
         row = st.container(horizontal=True)  # wraps onto a second line on a phone, never truncates a label
-        row.download_button(f"CSV ({ui.human_size(len(csv))})", csv, f"kinmon-{name}.csv", "text/csv",
+        row.download_button("CSV", downloads.table_file(path, name, "csv"), f"kinmon-{name}.csv", "text/csv",
                             key=f"t-{name}-csv", on_click="ignore")
-        row.download_button(f"Parquet ({ui.human_size(len(parquet))})", parquet, f"kinmon-{name}.parquet",
+        row.download_button("Parquet", downloads.table_file(path, name, "parquet"), f"kinmon-{name}.parquet",
                             "application/octet-stream", key=f"t-{name}-parquet", on_click="ignore")
-        row.download_button(f"CSV + README ({ui.human_size(len(pack))})", pack, f"kinmon-{name}.zip",
+        row.download_button("CSV + README", downloads.table_file(path, name, "zip"), f"kinmon-{name}.zip",
                             "application/zip", key=f"t-{name}-zip", on_click="ignore")
 
 st.subheader("Every table in the database")
 inventory = ui.query(core.table_inventory)
 ui.table(inventory, column_config={"table": "Table", "rows": "Rows"})
 table = ui.url_selectbox("Table", list(inventory["table"]), key="table")
-df = ui.query(core.whole_table, table)
+rows_held = int(inventory.set_index("table")["rows"].get(table, 0))
+df = ui.query(tables.head, table, PREVIEW_ROWS)
 st.caption("The table as stored, with its own column names (as in the downloads).")
-ui.table(df.head(200), column_config={c: c for c in df.columns})
-st.caption(f"Showing {min(200, len(df)):,} of {ui.plural(len(df), 'row')}.")
+ui.table(df, column_config={c: c for c in df.columns})
+st.caption(f"Showing {min(PREVIEW_ROWS, rows_held):,} of {ui.plural(rows_held, 'row')}.")
 c1 = c2 = st.container(horizontal=True)
-raw_csv, raw_parquet = exports.to_csv_bytes(df), exports.to_parquet_bytes(df)
-c1.download_button(f"{table}.csv · {ui.human_size(len(raw_csv))}", raw_csv, f"kinmon-{table}.csv", "text/csv",
+c1.download_button(f"{table}.csv", downloads.stored_table_file(path, table, "csv"), f"kinmon-{table}.csv", "text/csv",
                    key="raw-csv", on_click="ignore")
-c2.download_button(f"{table}.parquet · {ui.human_size(len(raw_parquet))}", raw_parquet, f"kinmon-{table}.parquet",
+c2.download_button(f"{table}.parquet", downloads.stored_table_file(path, table, "parquet"), f"kinmon-{table}.parquet",
                    "application/octet-stream", key="raw-parquet", on_click="ignore")
 
 st.subheader("The whole database")

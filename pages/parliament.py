@@ -5,7 +5,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from kinmon import ui
+from kinmon import downloads, ui
 from kinmon.charts import parliament as charts
 from kinmon.queries import core
 from kinmon.queries import parliament as pq
@@ -15,6 +15,7 @@ NOT_RECORDED = "not recorded"
 WORDS_HELP = ('As on the Search page: words must all appear (AND); "quoted phrases", OR between alternatives, '
               "-word to exclude. Narrows every count, chart and list on this page.")
 LATEST_CARDS = 10
+TABLE_ROWS = 500  # rows of the questions table sent with the page
 SOURCE = ("Source: UK Parliament written questions and answers, via kinmon. " + ui.OPL_ATTRIBUTION)
 RECORD_COLUMNS = {
     "url": st.column_config.LinkColumn("Official record", display_text="open"),
@@ -185,11 +186,28 @@ with right:
                      column_config={"date": st.column_config.DateColumn("Date"), "title": "Debate",
                                     "url": st.column_config.LinkColumn("Hansard", display_text="open")})
 
-shown = ui.query(pq.questions_export, *window)
-with st.expander(f"All {ui.plural(len(shown), 'question')} in this view"):
+# The newest TABLE_ROWS are shown and downloadable as shown; every question in the view, and every question
+# held, are files built when their button is clicked, never shipped with the page.
+shown = ui.query(pq.questions_export, *window, limit=TABLE_ROWS)
+in_view = int(summary["questions"])
+title = (f"All {ui.plural(in_view, 'question')} in this view" if in_view <= TABLE_ROWS else
+         f"Questions in this view: the newest {TABLE_ROWS:,} of {in_view:,}")
+with st.expander(title):
     ui.table(shown, hide_index=True, column_config=RECORD_COLUMNS)
+    if in_view > TABLE_ROWS:
+        st.caption(f"The other {in_view - TABLE_ROWS:,} are in the downloads below: every question in this view.")
 ui.download_row(shown, "kinship-written-questions", f"Written questions on kinship care ({label})",
-                full=ui.query(pq.questions_export),
                 filters={"priority": choice, "tabled_from": since, "tabled_to": until}, key="questions")
+path = ui.ensure_store()
+everything = st.container(horizontal=True)
+for fmt, mime, what, args, stem in (
+        ("csv", "text/csv", f"Every question in this view ({in_view:,}), CSV", window, "kinship-written-questions-view"),
+        ("xlsx", ui.XLSX_MIME, "The same, XLSX with a README", window, "kinship-written-questions-view"),
+        ("csv", "text/csv", "Every question held, CSV", (), "kinship-written-questions-full")):
+    everything.download_button(what, downloads.query_file(path, pq.questions_export, tuple(args), fmt, stem,
+                                                          f"Written questions on kinship care ({label})"
+                                                          if args else "Written questions on kinship care"),
+                               f"{stem}.{fmt}", mime, key=f"questions-{stem}-{fmt}", icon=":material/download:",
+                               on_click="ignore", help="Built when you click")
 ui.source_footer(ui.query(pq.parliament_source_ids),
                  note="written questions, statements and debates link to the official record")

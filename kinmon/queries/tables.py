@@ -1,0 +1,19 @@
+"""The store's tables as stored, for the Data & downloads page: a preview of the first rows of one table."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from kinmon.queries.core import table_inventory
+
+
+def head(con: duckdb.DuckDBPyConnection, name: str, limit: int = 200) -> pd.DataFrame:
+    """The first `limit` rows of a table by name (the name must be one of the store's tables: never user text in
+    SQL). A binary column is shown as its size in bytes, so a preview never carries files to the browser."""
+    if name not in set(table_inventory(con)["table"]):
+        raise ValueError(f"unknown table {name!r}")
+    columns = con.execute("SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ? "
+                          "ORDER BY ordinal_position", [name]).fetchall()
+    listed = ", ".join(f'octet_length("{c}") AS "{c} (bytes)"' if t == "BLOB" else f'"{c}"' for c, t in columns)
+    return con.execute(f'SELECT {listed or "*"} FROM "{name}" LIMIT ?', [int(limit)]).df()
