@@ -3,7 +3,7 @@
 import streamlit as st
 
 from kinmon import downloads, exports, ui
-from kinmon.queries import core, tables
+from kinmon.queries import core, preview
 from kinmon.status import source_status
 
 ui.page_header("Data & downloads",
@@ -37,7 +37,7 @@ inventory = ui.query(core.table_inventory)
 ui.table(inventory, column_config={"table": "Table", "rows": "Rows"})
 table = ui.url_selectbox("Table", list(inventory["table"]), key="table")
 rows_held = int(inventory.set_index("table")["rows"].get(table, 0))
-df = ui.query(tables.head, table, PREVIEW_ROWS)
+df = ui.query(preview.head, table, PREVIEW_ROWS)
 st.caption("The table as stored, with its own column names (as in the downloads).")
 ui.table(df, column_config={c: c for c in df.columns})
 st.caption(f"Showing {min(PREVIEW_ROWS, rows_held):,} of {ui.plural(rows_held, 'row')}.")

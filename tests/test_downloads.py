@@ -8,7 +8,7 @@ import pytest
 
 from kinmon import downloads, search, store
 from kinmon.queries import parliament as pq
-from kinmon.queries import tables
+from kinmon.queries import preview
 
 
 def _csv_rows(data: bytes) -> list[dict]:
@@ -40,7 +40,7 @@ def test_a_query_download_holds_every_row_of_the_view(snapshot_store):
         expected = pq.questions_export(con, None, None, 2, None)
         head = pq.questions_export(con, None, None, 2, None, limit=5)
         every = search.export_rows(con, "kinship", (("item_types", ("question",)),))
-        preview = tables.head(con, "written_question", 3)
+        preview = preview.head(con, "written_question", 3)
     finally:
         con.close()
     assert len(head) == 5 and list(head["id"]) == list(expected["id"][:5])
@@ -56,7 +56,7 @@ def test_a_query_download_holds_every_row_of_the_view(snapshot_store):
 def test_a_preview_shows_a_binary_column_as_its_size(snapshot_store):
     con = store.connect_readonly(snapshot_store)
     try:
-        preview = tables.head(con, "search_index_file", 200)
+        preview = preview.head(con, "search_index_file", 200)
     finally:
         con.close()
     assert "data (bytes)" in preview.columns and "data" not in preview.columns

@@ -1,4 +1,4 @@
-"""The store's tables as stored, for the Data & downloads page: a preview of the first rows of one table."""
+"""A preview of one stored table for the Data & downloads page: its first rows, binary columns as their size."""
 
 from __future__ import annotations
 
