@@ -40,7 +40,7 @@ def test_a_query_download_holds_every_row_of_the_view(snapshot_store):
         expected = pq.questions_export(con, None, None, 2, None)
         head = pq.questions_export(con, None, None, 2, None, limit=5)
         every = search.export_rows(con, "kinship", (("item_types", ("question",)),))
-        preview = preview.head(con, "written_question", 3)
+        first_rows = preview.head(con, "written_question", 3)
     finally:
         con.close()
     assert len(head) == 5 and list(head["id"]) == list(expected["id"][:5])
@@ -50,14 +50,14 @@ def test_a_query_download_holds_every_row_of_the_view(snapshot_store):
     found = _csv_rows(downloads.query_file(snapshot_store, search.export_rows,
                                            ("kinship", (("item_types", ("question",)),)), "csv", "s", "Search")())
     assert len(found) == len(every) > 0 and "text_a" not in found[0]
-    assert len(preview) == 3
+    assert len(first_rows) == 3
 
 
 def test_a_preview_shows_a_binary_column_as_its_size(snapshot_store):
     con = store.connect_readonly(snapshot_store)
     try:
-        preview = preview.head(con, "search_index_file", 200)
+        shown = preview.head(con, "search_index_file", 200)
     finally:
         con.close()
-    assert "data (bytes)" in preview.columns and "data" not in preview.columns
-    assert (preview["data (bytes)"] > 0).all()
+    assert "data (bytes)" in shown.columns and "data" not in shown.columns
+    assert (shown["data (bytes)"] > 0).all()
