@@ -2,7 +2,7 @@
 
 What a user types (words, "quoted phrases", OR, AND, -exclusions or NOT) is parsed here into terms, and
 the passage shown for a match is highlighted here. Writers rebuild the index with rebuild_index()
-(kinmon.search_index: a tantivy index kept inside the store); search(), facet_counts() and options() read
+(kinmon.store.search_index: a tantivy index kept inside the store); search(), facet_counts() and options() read
 it through kinmon.queries.search, ranked by BM25, or by how often the terms occur in a store without an
 index. No SQL lives in this module.
 """
@@ -219,8 +219,8 @@ def has_fts_index(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def rebuild_index(con: duckdb.DuckDBPyConnection) -> int:
-    """Rebuild the derived search table and bring the stored index up to date (kinmon.search_index)."""
-    from kinmon import search_index
+    """Rebuild the derived search table and bring the stored index up to date (kinmon.store.search_index)."""
+    from kinmon.store import search_index
 
     return search_index.rebuild_index(con)
 

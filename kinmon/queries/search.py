@@ -1,6 +1,6 @@
 """Reading the search index: matches ranked by BM25, filters, facet counts over the same match set, result rows.
 
-The tantivy index a writer keeps inside the store (kinmon.search_index) is unpacked once per generation
+The tantivy index a writer keeps inside the store (kinmon.store.search_index) is unpacked once per generation
 into a cache folder beside the system's temp files and opened there (memory-mapped, so every session and
 process on the machine shares one copy). A query is parsed by kinmon.search.parse_query and built as a
 tantivy query from terms, never from the user's text as query syntax; filters are tantivy queries on the
@@ -27,7 +27,7 @@ import pandas as pd
 import tantivy
 
 from kinmon.search import _term_regex
-from kinmon.search_index import DATE_COLUMNS, FACET_FIELDS, ROW_COLUMNS, TEXT_FIELD, day_number, facet_value
+from kinmon.store.search_index import DATE_COLUMNS, FACET_FIELDS, ROW_COLUMNS, TEXT_FIELD, day_number, facet_value
 
 KEEP_OPEN = 4  # generations kept open in a process (a dashboard may still serve the previous store)
 FACET_COLUMNS = FACET_FIELDS + ("priority",)

@@ -7,6 +7,7 @@
 - runs.py     the store's own record of successful runs (`ingest_run`) and the cursor the next run starts from
 - rows.py     one row builder per table: a record's values as a dict keyed by column name
 - write.py    the one batch writer: `INSERT INTO t (columns) SELECT columns FROM batch`, and upserts on a key
+- search_index.py  the search_doc table and the tantivy search index kept inside the store, updated for what changed
 
 Readers (the dashboard) open the published file read-only. Writers never touch it in place: they copy it
 (or start empty) to a temporary file beside it, write there, check it, and publish it with an atomic
