@@ -123,10 +123,24 @@ class RulesError(ValueError):
 class Phrase:
     text: str
     pattern: re.Pattern
+    # A literal every match contains (its first word, less any *), case-folded: where the folded text lacks it,
+    # the phrase cannot match and its regular expression is not run. Most phrases are absent from most texts.
+    needle: str | None = None
 
-    def found(self, text: str) -> str | None:
-        """The words this phrase matched in (normalised) text, or None."""
-        m = self.pattern.search(text)
+    def found(self, text: str, folded: str | None = None, present: set[str] | frozenset[str] | None = None) -> str | None:
+        """The words this phrase matched in (normalised) text, or None. `folded` is text.casefold(), if known, and
+        `present` the needles it contains, if known."""
+        start = 0
+        if self.needle is not None and folded is not None:
+            if present is not None and self.needle not in present:
+                return None
+            start = folded.find(self.needle)
+            if start < 0:
+                return None
+            if len(folded) != len(text):  # folding changed lengths: positions differ, search it all
+                start = 0
+        # every match begins at an occurrence of the needle, so the search can begin at the first one
+        m = self.pattern.search(text, start)
         return " ".join(m.group(0).split()) if m else None
 
 
@@ -141,19 +155,31 @@ class Rule:
     kinship_context: bool
     fallback: bool = False
 
-    def evidence(self, text: str) -> list[str] | None:
-        """The words that make this rule fire on normalised text, or None when it does not."""
-        if any(p.found(text) for p in self.none_of):
+    @functools.cached_property
+    def _needles(self) -> tuple[frozenset[str], ...] | None:
+        """For each group of phrases that must be found, the literals one of which the text must contain."""
+        groups = self.all_of + ((self.any_of,) if self.any_of else ())
+        if any(p.needle is None for g in groups for p in g):
             return None
-        if self.fallback:
-            return ["no other priority named"]
+        return tuple(frozenset(p.needle for p in g) for g in groups)
+
+    def may_fire(self, present: set[str]) -> bool:
+        """False when the text (whose present literals are given) cannot hold every group this rule needs."""
+        needles = self._needles
+        return needles is None or all(not group.isdisjoint(present) for group in needles)
+
+    def evidence(self, text: str, folded: str | None = None, present: set[str] | None = None) -> list[str] | None:
+        """The words that make this rule fire on normalised text, or None when it does not."""
         words = []
-        for group in self.all_of + ((self.any_of,) if self.any_of else ()):
-            hit = next((w for w in (p.found(text) for p in group) if w), None)
-            if hit is None:
-                return None
-            words.append(hit)
-        return words
+        if not self.fallback:
+            for group in self.all_of + ((self.any_of,) if self.any_of else ()):
+                hit = next((w for w in (p.found(text, folded, present) for p in group) if w), None)
+                if hit is None:
+                    return None
+                words.append(hit)
+        if any(p.found(text, folded, present) for p in self.none_of):
+            return None
+        return ["no other priority named"] if self.fallback else words
 
 
 @dataclass(frozen=True)
@@ -163,8 +189,18 @@ class RuleSet:
     kinship_context: tuple[Phrase, ...]
     path: str
 
-    def mentions_kinship(self, text: str) -> bool:
-        return any(p.found(text) for p in self.kinship_context)
+    @functools.cached_property
+    def needles(self) -> frozenset[str]:
+        phrases = [p for r in self.rules for g in r.all_of + (r.any_of, r.none_of) for p in g]
+        return frozenset(p.needle for p in phrases if p.needle)
+
+    @functools.cached_property
+    def in_order(self) -> tuple[Rule, ...]:
+        """The rules as tried: file order, fallbacks last."""
+        return tuple(sorted(self.rules, key=lambda r: r.fallback))
+
+    def mentions_kinship(self, text: str, folded: str | None = None) -> bool:
+        return any(p.found(text, folded) for p in self.kinship_context)
 
 
 @dataclass(frozen=True)
@@ -229,6 +265,14 @@ def phrase_pattern(phrase: str) -> re.Pattern:
             parts.append(_GAP if previous == "..." else _WORD_SEPARATOR)
         parts.append(_WORD_SEPARATOR.join(_word_pattern(phrase, w) for w in token.split("-")))
     return re.compile(rf"(?<!\w){''.join(parts)}(?!\w)", re.IGNORECASE)
+
+
+def phrase_needle(phrase: str) -> str | None:
+    """The case-folded literal that starts every match of a phrase (its first word, less a trailing *), or None."""
+    first = normalised(phrase).split()[0].split("-")[0].rstrip("*")
+    needle = first.casefold()
+    # only where case-insensitive matching and case folding agree (plain ASCII letters and digits)
+    return needle if needle and needle.isascii() and re.fullmatch(r"[a-z0-9']+", needle) else None
 
 
 def _word_pattern(phrase: str, word: str) -> str:
@@ -359,7 +403,7 @@ def _phrases(value, where: str) -> tuple[Phrase, ...]:
         if not isinstance(item, str):
             raise RulesError(f"{where}: {item!r} is not a phrase (text in double quotes)")
         try:
-            phrases.append(Phrase(item, phrase_pattern(item)))
+            phrases.append(Phrase(item, phrase_pattern(item), phrase_needle(item)))
         except ValueError as exc:
             raise RulesError(f"{where}: {exc}") from None
     return tuple(phrases)
@@ -375,17 +419,20 @@ def classify(text: str | None, rules: RuleSet | None = None, context: str | None
     """
     rules = load_rules() if rules is None else rules
     text = normalised(text)
+    folded = text.casefold()
+    present = {n for n in rules.needles if n in folded}  # which rules can fire, from plain substring tests
     kinship: bool | None = None  # worked out once, and only if a rule needs it
     found: dict[int, Match] = {}
-    for rule in sorted(rules.rules, key=lambda r: r.fallback):  # fallbacks last, whatever the file order
-        if rule.priority in found or (rule.fallback and found):
+    for rule in rules.in_order:
+        if rule.priority in found or (rule.fallback and found) or not rule.may_fire(present):
             continue
         if rule.kinship_context:
             if kinship is None:
-                kinship = rules.mentions_kinship(text) or bool(context and rules.mentions_kinship(normalised(context)))
+                kinship = rules.mentions_kinship(text, folded) or bool(context and rules.mentions_kinship(
+                    normalised(context), normalised(context).casefold()))
             if not kinship:
                 continue
-        words = rule.evidence(text)
+        words = rule.evidence(text, folded, present)
         if words is not None:
             found[rule.priority] = Match(rule.priority, rule.id, rule.description, MATCH_JOINER.join(words))
     return [found[p] for p in sorted(found)]
@@ -513,7 +560,7 @@ def _plan_stored(con: duckdb.DuckDBPyConnection, item_type: str, rules: RuleSet,
     sql = f"SELECT CAST({key} AS VARCHAR), {', '.join(columns + extra)} FROM {table}"
     params: list = []
     if ids is not None:
-        sql += f" WHERE list_contains(?, CAST({key} AS VARCHAR))"
+        sql += f" WHERE CAST({key} AS VARCHAR) IN (SELECT unnest(?::VARCHAR[]))"  # a hash join, not a list scan per row
         params = [[str(i) for i in ids]]
     for item_id, *parts in con.execute(sql, params).fetchall():
         text = item_text(*parts[:len(columns)])
@@ -545,8 +592,8 @@ def tag_stored(con: duckdb.DuckDBPyConnection, items: dict[str, list], rules: Ru
         if not ids:
             continue
         _plan_stored(con, item_type, rules, overrides, plan, ids)
-        con.execute(f"DELETE FROM priority_tag WHERE item_type = ? AND list_contains(?, item_id) AND {_OWNED}",
-                    [item_type, [str(i) for i in ids]])
+        con.execute(f"DELETE FROM priority_tag WHERE item_type = ? AND item_id IN (SELECT unnest(?::VARCHAR[])) "
+                    f"AND {_OWNED}", [item_type, [str(i) for i in ids]])
     _write(con, plan)
 
 
