@@ -21,9 +21,10 @@ ui.table(source_status(path),
 st.subheader("Ready-made tables")
 st.caption("The tables most people want, one row per record, with source, licence and retrieval date in a README. "
            "Each file is built when you click, once for every reader until the data is next updated.")
+counts = ui.query(preview.ready_table_rows)
 for name, spec in exports.TABLES.items():
     with st.container(border=True):
-        st.markdown(f"**{spec.title}** (`{name}`)")
+        st.markdown(f"**{spec.title}** (`{name}`): {ui.plural(counts.get(name, 0), 'row')}")
         row = st.container(horizontal=True)  # wraps onto a second line on a phone, never truncates a label
         row.download_button("CSV", downloads.table_file(path, name, "csv"), f"kinmon-{name}.csv", "text/csv",
                             key=f"t-{name}-csv", on_click="ignore")

@@ -61,3 +61,14 @@ def test_a_preview_shows_a_binary_column_as_its_size(snapshot_store):
         con.close()
     assert "data (bytes)" in shown.columns and "data" not in shown.columns
     assert (shown["data (bytes)"] > 0).all()
+
+
+def test_ready_made_table_sizes_are_counted_without_building_them(snapshot_store):
+    con = store.connect_readonly(snapshot_store)
+    try:
+        counts = preview.ready_table_rows(con)
+        assert set(counts) == set(downloads.exports.TABLES)
+        for name in counts:
+            assert counts[name] == len(downloads.exports.table_frame(con, name)), name
+    finally:
+        con.close()

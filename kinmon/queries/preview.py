@@ -17,3 +17,18 @@ def head(con: duckdb.DuckDBPyConnection, name: str, limit: int = 200) -> pd.Data
                           "ORDER BY ordinal_position", [name]).fetchall()
     listed = ", ".join(f'octet_length("{c}") AS "{c} (bytes)"' if t == "BLOB" else f'"{c}"' for c, t in columns)
     return con.execute(f'SELECT {listed or "*"} FROM "{name}" LIMIT ?', [int(limit)]).df()
+
+
+# Each ready-made table (exports.TABLES) has one row per row of its stored table, so its size is a count
+# (tests/test_downloads.py checks each against the table as built); commitments are a short curated list.
+_ROWS_OF = {"questions": "written_question", "statements": "statement", "debates": "debate", "members": "member",
+            "observations": "observation", "priorities": "priority"}
+
+
+def ready_table_rows(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Rows in each ready-made download table, without building any of them."""
+    from kinmon.queries.core import commitments_export
+
+    counts = {name: con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0] for name, table in _ROWS_OF.items()}
+    counts["commitments"] = len(commitments_export(con))
+    return counts
