@@ -79,14 +79,18 @@ exact AS (  -- the earliest answer with the very same sentence
            first_value(question_id) OVER (PARTITION BY passage_hash ORDER BY answer_rank) AS first_question_id,
            count(DISTINCT question_id) OVER (PARTITION BY passage_hash) AS answers_with_it
     FROM passages),
-shared AS (  -- for each sentence, the earlier sentence sharing most of its shingles
-    SELECT a.question_id, a.seq, b.question_id AS like_question_id, b.seq AS like_seq, count(*) AS n
-    FROM _shingles a JOIN _shingles b ON a.shingle = b.shingle
-    JOIN ranked ra ON ra.question_id = a.question_id JOIN ranked rb ON rb.question_id = b.question_id
-    WHERE rb.answer_rank < ra.answer_rank
-    GROUP BY ALL),
+firsts AS (  -- each distinct sentence and the earliest answer that said it
+    SELECT passage_hash, min(answer_rank) AS first_rank, arg_min(question_id, answer_rank) AS first_question_id
+    FROM passages GROUP BY passage_hash),
+shared AS (  -- for each distinct sentence, the earlier distinct sentences sharing its shingles (a sentence said
+             -- in many answers is compared once, not once per answer: the join grows with distinct sentences)
+    SELECT a.passage_hash, fb.first_question_id AS like_question_id, count(*) AS n
+    FROM _shingles a JOIN _shingles b ON a.shingle = b.shingle AND a.passage_hash <> b.passage_hash
+    JOIN firsts fa ON fa.passage_hash = a.passage_hash JOIN firsts fb ON fb.passage_hash = b.passage_hash
+    WHERE fb.first_rank < fa.first_rank
+    GROUP BY a.passage_hash, b.passage_hash, fb.first_question_id),
 best AS (
-    SELECT question_id, seq, arg_max(like_question_id, n) AS like_question_id, max(n) AS n
+    SELECT passage_hash, arg_max(like_question_id, n) AS like_question_id, max(n) AS n
     FROM shared GROUP BY ALL)
 SELECT p.question_id, p.seq, p.paragraph, p.passage, p.passage_hash, p.words,
        CASE WHEN p.words < {MIN_WORDS} THEN 'short'
@@ -97,7 +101,7 @@ SELECT p.question_id, p.seq, p.paragraph, p.passage, p.passage_hash, p.words,
             WHEN e.first_question_id <> p.question_id THEN e.first_question_id
             WHEN b.n >= {REWORDED_SHARE} * p.n_shingles THEN b.like_question_id END AS first_question_id,
        e.answers_with_it
-FROM passages p JOIN exact e USING (question_id, seq) LEFT JOIN best b USING (question_id, seq)
+FROM passages p JOIN exact e USING (question_id, seq) LEFT JOIN best b USING (passage_hash)
 ORDER BY p.question_id, p.seq
 """
 
@@ -108,22 +112,30 @@ CREATE OR REPLACE TABLE answer_passage (question_id BIGINT, seq INTEGER, paragra
 
 
 def rebuild_passages(con: duckdb.DuckDBPyConnection) -> int:
-    """Rebuild answer_passage from every stored answer; returns the number of sentences."""
-    rows, shingle_rows = [], []
+    """Rebuild answer_passage from every stored answer; returns the number of sentences.
+
+    A sentence said in many answers (a stock paragraph) is normalised, hashed and cut into shingles once."""
+    rows, cut_of = [], {}
+    seen: dict[str, tuple[str, int, frozenset]] = {}
     for qid, answer in con.execute(
             "SELECT id, answer_text FROM written_question WHERE answer_text IS NOT NULL "
             "AND NOT coalesce(answer_is_holding, false)").fetchall():
         for seq, (paragraph, sentence) in enumerate(sentences(answer)):
-            cut = shingles(sentence)
-            rows.append((qid, seq, paragraph, sentence, passage_hash(sentence), len(normalised(sentence).split()),
-                         len(cut)))
-            shingle_rows.extend((qid, seq, h) for h in cut)
+            known = seen.get(sentence)
+            if known is None:
+                words = normalised(sentence).split()
+                known = seen[sentence] = (_hash(" ".join(words)), len(words), frozenset(
+                    _hash(" ".join(words[i:i + SHINGLE])) for i in range(max(len(words) - SHINGLE + 1, 1))))
+            digest, n_words, cut = known
+            rows.append((qid, seq, paragraph, sentence, digest, n_words, len(cut)))
+            cut_of.setdefault(digest, cut)
     if not rows:
         con.execute(_EMPTY)
         return 0
     frames = {"_passages": pd.DataFrame(rows, columns=["question_id", "seq", "paragraph", "passage", "passage_hash",
                                                       "words", "n_shingles"]),
-              "_shingles": pd.DataFrame(shingle_rows, columns=["question_id", "seq", "shingle"])}
+              "_shingles": pd.DataFrame([(d, h) for d, cut in cut_of.items() for h in cut],
+                                        columns=["passage_hash", "shingle"])}
     for name, frame in frames.items():
         con.register(name, frame)
     try:
