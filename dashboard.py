@@ -3,8 +3,7 @@
 import streamlit as st
 
 from kinmon import ui
-from kinmon.snapshot import SnapshotError
-from kinmon.store import StoreError
+from kinmon.errors import BadInput, StoreError
 
 # a local file, not a Material icon: an icon name is fetched from a font CDN and fails offline
 st.set_page_config(page_title="kinmon: kinship care strategy monitor", page_icon="static/favicon.png",
@@ -12,7 +11,7 @@ st.set_page_config(page_title="kinmon: kinship care strategy monitor", page_icon
 
 try:
     ui.ensure_store()
-except (SnapshotError, StoreError) as exc:
+except (BadInput, StoreError) as exc:  # a snapshot file or the store is wrong: one line, no traceback
     st.error(f"kinmon could not open its store: {exc}")
     st.stop()
 

@@ -70,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     _db_option(p)
     p.set_defaults(func=cmd_status)
 
-    from kinmon.exports import TABLES
+    from kinmon.queries.tables import TABLES
 
     p = sub.add_parser("export", help="write a table as CSV, XLSX, Parquet or JSON",
                        description="Write one table, with its source, licence and retrieval date.")
@@ -191,7 +191,7 @@ def cmd_extract_statistics(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from kinmon.status import source_status
+    from kinmon.queries.status import source_status
 
     db = config.db_path(args.db)
     table = source_status(db)
@@ -202,11 +202,14 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from kinmon import exports, store
+    from kinmon.queries import sources, tables
 
     db = config.db_path(args.db)
     con = store.connect_readonly(db)
     try:
-        path = exports.export_table(con, args.name, args.format, args.output)
+        df = tables.frame(con, args.name)
+        readme = exports.readme_lines(tables.TABLES[args.name].title, df, sources.sources_of(con, df))
+        path = exports.export_table(df, readme, args.name, args.format, args.output)
     finally:
         con.close()
     if path is not None:

@@ -10,32 +10,30 @@ publish makes new ones).
 from __future__ import annotations
 
 import functools
-import importlib
 from pathlib import Path
 from typing import Callable
 
 from kinmon import exports, store
-from kinmon.queries import core
+from kinmon.queries import core, sources, tables
 
 FORMATS = ("csv", "parquet", "zip", "xlsx")
 CACHED_FILES = 6
 
 
 @functools.lru_cache(maxsize=CACHED_FILES)
-def _build(path: str, token: str, kind: str, name: str, fmt: str, args: tuple, title: str) -> bytes:
+def _build(path: str, token: str, kind: str | Callable, name: str, fmt: str, args: tuple, title: str) -> bytes:
     con = store.connect_readonly(Path(path))
     try:
         if kind == "table":  # a ready-made table, with its README
-            df = exports.table_frame(con, name)
-            readme = exports.table_readme(con, name, df) if fmt in ("zip", "xlsx") else []
+            df = tables.frame(con, name)
+            readme = (exports.readme_lines(tables.TABLES[name].title, df, sources.sources_of(con, df))
+                      if fmt in ("zip", "xlsx") else [])
         elif kind == "stored":  # a table as stored, under its own column names
             df = core.whole_table(con, name)
             readme = []
-        else:  # a query function "module:function" with its arguments
-            module, func = kind.split(":", 1)
-            df = getattr(importlib.import_module(module), func)(con, *args)
-            ids = sorted({str(s) for s in df["source_id"].dropna().unique()}) if "source_id" in df.columns else []
-            readme = exports.readme_lines(title, df, exports.sources_for(con, ids)) if fmt in ("zip", "xlsx") else []
+        else:  # a kinmon.queries function (the function itself: the cache keys on it) with its arguments
+            df = kind(con, *args)
+            readme = exports.readme_lines(title, df, sources.sources_of(con, df)) if fmt in ("zip", "xlsx") else []
     finally:
         con.close()
     if fmt == "csv":
@@ -49,7 +47,7 @@ def _build(path: str, token: str, kind: str, name: str, fmt: str, args: tuple, t
     raise ValueError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
 
 
-def _deferred(path: Path, kind: str, name: str, fmt: str, args: tuple = (), title: str = "") -> Callable[[], bytes]:
+def _deferred(path: Path, kind: str | Callable, name: str, fmt: str, args: tuple = (), title: str = "") -> Callable[[], bytes]:
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
     token = store.version_token(path)  # the store as the page saw it
@@ -57,8 +55,8 @@ def _deferred(path: Path, kind: str, name: str, fmt: str, args: tuple = (), titl
 
 
 def table_file(path: Path, name: str, fmt: str) -> Callable[[], bytes]:
-    """A ready-made table (exports.TABLES) as csv, parquet or zip (CSV + README), built when called."""
-    if name not in exports.TABLES:
+    """A ready-made table (kinmon.queries.tables.TABLES) as csv, parquet or zip (CSV + README), built when called."""
+    if name not in tables.TABLES:
         raise ValueError(f"unknown table {name!r}")
     return _deferred(path, "table", name, fmt)
 
@@ -70,4 +68,4 @@ def stored_table_file(path: Path, name: str, fmt: str) -> Callable[[], bytes]:
 
 def query_file(path: Path, fn: Callable, args: tuple, fmt: str, name: str, title: str) -> Callable[[], bytes]:
     """What a kinmon.queries function returns for `args`, as csv, xlsx or zip with a README, built when called."""
-    return _deferred(path, f"{fn.__module__}:{fn.__name__}", name, fmt, tuple(args), title)
+    return _deferred(path, fn, name, fmt, tuple(args), title)

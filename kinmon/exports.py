@@ -7,61 +7,20 @@ as a formula (starting =, +, -, @) are written so that they stay text.
 
 from __future__ import annotations
 
-import importlib
 import io
 import json
 import sys
 import zipfile
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Callable
 
-import duckdb
 import pandas as pd
+
+from kinmon import licences
+from kinmon.util import write_atomically
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 PROJECT_NAME = "kinmon, a monitor of the National Kinship Care Strategy"
-
-
-@dataclass(frozen=True)
-class TableSpec:
-    title: str
-    query: str  # "module:function" returning a DataFrame from a connection
-
-
-TABLES: dict[str, TableSpec] = {
-    "questions": TableSpec("Written questions on kinship care", "kinmon.queries.parliament:questions_export"),
-    "statements": TableSpec("Written ministerial statements on kinship care", "kinmon.queries.parliament:statements_export"),
-    "debates": TableSpec("Debates on kinship care", "kinmon.queries.parliament:debates_export"),
-    "members": TableSpec("Members of Parliament and peers", "kinmon.queries.parliament:members_export"),
-    "observations": TableSpec("Published statistics on kinship care", "kinmon.queries.statistics:observations_export"),
-    "commitments": TableSpec("Government commitments on kinship care and their status", "kinmon.queries.core:commitments_export"),
-    "priorities": TableSpec("The Kinship Care Alliance's seven priorities", "kinmon.queries.core:priorities_export"),
-}
-
-
-def table_frame(con: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame:
-    spec = TABLES[name]
-    module, func = spec.query.split(":")
-    fn: Callable[[duckdb.DuckDBPyConnection], pd.DataFrame] = getattr(importlib.import_module(module), func)
-    return fn(con)
-
-
-# ---------------------------------------------------------------- provenance
-
-
-def sources_for(con: duckdb.DuckDBPyConnection, source_ids: list[str]) -> pd.DataFrame:
-    """The publisher, URL, licence and retrieval date of each source id used by a table."""
-    ids = sorted({s for s in source_ids if s})
-    if not ids:
-        return pd.DataFrame(columns=["source_id", "publisher", "title", "url", "licence", "licence_url", "retrieved_at"])
-    return con.execute(
-        "SELECT source_id, publisher, title, url, licence, licence_url, retrieved_at FROM source "
-        "WHERE list_contains(?, source_id) ORDER BY publisher, title",
-        [ids],
-    ).df()
-
 
 RELATIVE_LINK_NOTE = ("a link relative to the kinmon site it was copied from: set KINMON_PUBLIC_URL to cite "
                       "the full address")
@@ -140,10 +99,8 @@ def readme_lines(title: str, df: pd.DataFrame, sources: pd.DataFrame, filters: d
         lines.append(("Source", f"{s['publisher']}: {s['title']}" + (f" <{s['url']}>" if _present(s["url"]) else "")))
         lines.append(("Licence", s["licence"] + (f" <{s['licence_url']}>" if _present(s["licence_url"]) else "")))
         lines.append(("Retrieved at", str(s["retrieved_at"])))
-    if (sources["licence"] == "Open Parliament Licence v3.0").any() if len(sources) else False:
-        lines.append(("Attribution", "Contains Parliamentary information licensed under the Open Parliament Licence v3.0."))
-    if (sources["licence"] == "Open Government Licence v3.0").any() if len(sources) else False:
-        lines.append(("Attribution", "Contains public sector information licensed under the Open Government Licence v3.0."))
+    for attribution, _ in licences.attributions_for(sources["licence"] if len(sources) else []):
+        lines.append(("Attribution", attribution))
     lines.append(("Suppression", "Statistical suppression codes (c, k, u, x, z, low) are kept as codes, never 0."))
     lines.append(("Cite as", citation(title, sources, url=view_url)))
     return lines
@@ -261,23 +218,15 @@ def encode(df: pd.DataFrame, fmt: str, readme: list[tuple[str, str]], name: str)
     raise ValueError(f"unknown format {fmt!r}")
 
 
-def table_readme(con: duckdb.DuckDBPyConnection, name: str, df: pd.DataFrame) -> list[tuple[str, str]]:
-    column = next((c for c in ("source_id", "Source id") if c in df.columns), None)
-    ids = list(df[column].dropna().unique()) if column else []
-    return readme_lines(TABLES[name].title, df, sources_for(con, ids))
-
-
-def table_files(con: duckdb.DuckDBPyConnection, name: str) -> dict:
+def table_files(df: pd.DataFrame, readme: list[tuple[str, str]], name: str) -> dict:
     """A whole table as CSV, Parquet, and CSV with its README zipped (for the Data & downloads page)."""
-    df = table_frame(con, name)
-    return {"csv": to_csv_bytes(df), "parquet": to_parquet_bytes(df),
-            "zip": csv_zip_pack(df, table_readme(con, name, df), name), "rows": len(df)}
+    return {"csv": to_csv_bytes(df), "parquet": to_parquet_bytes(df), "zip": csv_zip_pack(df, readme, name),
+            "rows": len(df)}
 
 
-def export_table(con: duckdb.DuckDBPyConnection, name: str, fmt: str, output: str) -> Path | None:
+def export_table(df: pd.DataFrame, readme: list[tuple[str, str]], name: str, fmt: str, output: str) -> Path | None:
     """Write table `name` in `fmt` to `output` ('-' = stdout); returns the path written."""
-    df = table_frame(con, name)
-    data = encode(df, fmt, table_readme(con, name, df), name)
+    data = encode(df, fmt, readme, name)
     if output == "-":
         if fmt in ("xlsx", "parquet"):
             raise ValueError(f"{fmt} is binary: give --output a file path")
@@ -286,7 +235,4 @@ def export_table(con: duckdb.DuckDBPyConnection, name: str, fmt: str, output: st
     path = Path(output)
     if path.parent and not path.parent.exists():
         raise FileNotFoundError(f"folder {path.parent} does not exist")
-    tmp = path.with_name(path.name + ".part")
-    tmp.write_bytes(data)
-    tmp.replace(path)
-    return path
+    return write_atomically(path, data)

@@ -15,9 +15,10 @@ from xml.etree import ElementTree as ET
 import duckdb
 import pandas as pd
 
-from kinmon import REPOSITORY_URL
+from kinmon import REPOSITORY_URL, licences
 from kinmon.exports import to_csv_bytes
 from kinmon.queries import core
+from kinmon.util import write_atomically
 
 FEED_DAYS = 730
 FEED_LIMIT = 100
@@ -58,9 +59,7 @@ def atom(items: pd.DataFrame, title: str, self_url: str | None = None) -> bytes:
     ET.SubElement(feed, f"{{{ATOM_NS}}}link", href=REPOSITORY_URL)
     if self_url:
         ET.SubElement(feed, f"{{{ATOM_NS}}}link", rel="self", href=self_url)
-    ET.SubElement(feed, f"{{{ATOM_NS}}}rights").text = (
-        "Contains Parliamentary information licensed under the Open Parliament Licence v3.0; "
-        "contains public sector information licensed under the Open Government Licence v3.0.")
+    ET.SubElement(feed, f"{{{ATOM_NS}}}rights").text = licences.ALL_ATTRIBUTIONS
     for _, row in items.iterrows():
         entry = ET.SubElement(feed, f"{{{ATOM_NS}}}entry")
         ET.SubElement(entry, f"{{{ATOM_NS}}}title").text = f"{row['kind'].capitalize()}: {row['what']}"
@@ -109,8 +108,5 @@ def write_feeds(con: duckdb.DuckDBPyConnection, out_dir: Path, base_url: str | N
         for suffix, data in (("atom", atom(items, title, self_url)), ("rss", rss(items, title, base_url)),
                              ("csv", to_csv_bytes(items))):
             path = out_dir / f"{stem}.{suffix}"
-            tmp = path.with_name(path.name + ".part")
-            tmp.write_bytes(data)
-            tmp.replace(path)
-            written.append(path)
+            written.append(write_atomically(path, data))
     return written

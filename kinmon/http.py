@@ -11,14 +11,15 @@ import email.utils
 import json
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import timezone
 from typing import Any, Callable
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 import requests
 
 from kinmon.config import USER_AGENT, HttpSettings, http_settings
 from kinmon.errors import UpstreamError
+from kinmon.util import shown_url, utcnow
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
@@ -71,7 +72,7 @@ class Client:
 
     def request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
         """Send one request with retries; return a 2xx response or raise UpstreamError."""
-        shown = _shown_url(url, kwargs.get("params"))
+        shown = shown_url(url, kwargs.get("params"))
         attempts = self.settings.max_retries + 1
         for attempt in range(1, attempts + 1):
             self._throttle(url)
@@ -101,14 +102,7 @@ class Client:
 
     def get_json(self, url: str, params: dict | list | None = None) -> Any:
         resp = self.request("GET", url, params=params)
-        return _decode_json(resp, _shown_url(url, params))
-
-    def post_json(self, url: str, body: Any, params: dict | None = None) -> Any:
-        resp = self.request("POST", url, json=body, params=params)
-        return _decode_json(resp, _shown_url(url, params))
-
-    def get_bytes(self, url: str, params: dict | None = None) -> bytes:
-        return self.request("GET", url, params=params).content
+        return _decode_json(resp, shown_url(url, params))
 
 
 def _decode_json(resp: requests.Response, shown: str) -> Any:
@@ -116,10 +110,6 @@ def _decode_json(resp: requests.Response, shown: str) -> Any:
         return json.loads(resp.content.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise UpstreamError(shown, f"invalid JSON ({exc.__class__.__name__}: {exc})") from exc
-
-
-def _shown_url(url: str, params: dict | list | None) -> str:
-    return f"{url}?{urlencode(params, doseq=True)}" if params else url
 
 
 def _body_excerpt(resp: requests.Response, limit: int = 200) -> str:
@@ -144,5 +134,4 @@ def require_in(obj: Any, key: str, url: str, kind: type | tuple[type, ...] | Non
     return value
 
 
-def retrieved_now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+retrieved_now = utcnow  # when a record was fetched, as stored (naive UTC)

@@ -30,7 +30,6 @@ import pandas as pd
 MIN_WORDS = 5
 SHINGLE = 3
 REWORDED_SHARE = 0.6
-STATUSES = ("new", "repeated", "reworded", "short")
 
 _PARAGRAPH = re.compile(r"\n\s*\n")
 # A sentence ends at . ! or ? followed by space and a capital, digit, quote or bracket; abbreviations such

@@ -245,16 +245,6 @@ def _year_before(day: date) -> date:
         return day.replace(year=day.year - 1, day=28)
 
 
-def filter_key(filters: dict[str, str], columns: list[str] | None = None) -> str:
-    """A stable key for a combination of filter values: 'column=value' pairs sorted by column.
-
-    With `columns`, only those filters count (a series' own pinned filters define it and are left
-    out, so its key is '' like a curated figure's).
-    """
-    keep = sorted(filters) if columns is None else sorted(c for c in filters if c in columns)
-    return "|".join(f"{c}={filters[c]}" for c in keep)
-
-
 def decode(data: bytes | str, name: str) -> str:
     """Text from a file's bytes: gzip unwrapped, a UTF-8 byte-order mark tolerated."""
     if isinstance(data, str):

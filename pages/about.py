@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from kinmon import classify, ui
-from kinmon.queries import core
+from kinmon import classify, licences, ui
+from kinmon.ui import reads
 
 ui.page_header("About kinmon", "How kinmon works, where its data comes from, and what the words mean.")
 
@@ -29,7 +29,7 @@ and journalists.
 """)
 
 st.subheader("The seven priorities")
-prios = ui.query(core.priorities)
+prios = reads.priorities()
 for _, p in prios.iterrows():
     st.markdown(f"**{p['priority_id']}. {ui.md_escape(p['short_title'])}**: {ui.md_escape(p['summary'])}")
 if len(prios):
@@ -37,7 +37,7 @@ if len(prios):
 
 st.subheader("The status scale")
 st.caption("From worst to best. A status can move backwards; each change is dated, sourced and kept.")
-for _, sc in ui.query(core.status_scale).iterrows():
+for _, sc in reads.status_scale().iterrows():
     st.markdown(f"- **{ui.md_escape(sc['label'])}**: {ui.md_escape(sc['definition'])}")
 
 st.subheader("How questions and debates are tagged with priorities")
@@ -52,9 +52,9 @@ st.markdown(
 
 st.subheader("Glossary")
 st.caption("Abbreviations are spelled out the first time each page uses them; hover over a ⓘ for help.")
-for _, g in ui.query(core.glossary).iterrows():
+for _, g in reads.glossary().iterrows():
     link = "" if ui.blank(g["source_url"]) else \
-        f" ([{ui.text_or(g['source_title'], 'source')}]({ui._link_target(g['source_url'])}))"
+        f" ([{ui.text_or(g['source_title'], 'source')}]({ui.link_target(g['source_url'])}))"
     st.markdown(f"**{ui.md_escape(g['term'])}**: {ui.md_escape(g['definition'])}{link}",
                 help=None if ui.blank(g["definition"]) else str(g["definition"]))
 st.markdown("**Other abbreviations used on these pages**: " + "; ".join(
@@ -62,12 +62,10 @@ st.markdown("**Other abbreviations used on these pages**: " + "; ".join(
 
 st.subheader("Sources and licences")
 st.markdown(
-    "- Parliamentary material: " + ui.OPL_ATTRIBUTION
-    + " ([Open Parliament Licence](https://www.parliament.uk/site-information/copyright-parliament/open-parliament-licence/))\n"
-    "- Government statistics: " + ui.OGL_ATTRIBUTION
-    + " ([Open Government Licence](https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/))\n"
+    f"- Parliamentary material: {licences.OPL_ATTRIBUTION} ([Open Parliament Licence]({licences.OPL_URL}))\n"
+    f"- Government statistics: {licences.OGL_ATTRIBUTION} ([Open Government Licence]({licences.OGL_URL}))\n"
     "- Figures quoted from charities and the press are credited to their publisher on every row and used for reporting.")
-ui.table(ui.query(core.licences_in_use),
+ui.table(reads.licences_in_use(),
          column_config={"licence": "Licence", "licence_url": st.column_config.LinkColumn("Licence text", display_text="read"),
                         "sources": "Sources", "publishers": "Publishers"})
 ui.source_footer(["kinship-care-alliance", "snapshot-commitments"], note="the priorities and the status scale")

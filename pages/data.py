@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from kinmon import downloads, exports, ui
-from kinmon.queries import core, preview
-from kinmon.status import source_status
+from kinmon import downloads, ui
+from kinmon.queries import tables
+from kinmon.ui import reads
 
 ui.page_header("Data & downloads",
                "Everything kinmon holds, table by table, as CSV or Parquet, or the whole DuckDB database file. "
@@ -14,15 +14,15 @@ PREVIEW_ROWS = 200
 
 path = ui.ensure_store()
 st.subheader("Sources and their last runs")
-ui.table(source_status(path),
+ui.table(reads.source_status(),
              column_config={"source": "Source", "rows_held": "Rows held", "last_success": "Last successful run (UTC)",
                             "last_failure": "Last failed run (UTC)", "last_error": "Last error"})
 
 st.subheader("Ready-made tables")
 st.caption("The tables most people want, one row per record, with source, licence and retrieval date in a README. "
            "Each file is built when you click, once for every reader until the data is next updated.")
-counts = ui.query(preview.ready_table_rows)
-for name, spec in exports.TABLES.items():
+counts = reads.ready_table_rows()
+for name, spec in tables.TABLES.items():
     with st.container(border=True):
         st.markdown(f"**{spec.title}** (`{name}`): {ui.plural(counts.get(name, 0), 'row')}")
         row = st.container(horizontal=True)  # wraps onto a second line on a phone, never truncates a label
@@ -34,11 +34,11 @@ for name, spec in exports.TABLES.items():
                             "application/zip", key=f"t-{name}-zip", on_click="ignore")
 
 st.subheader("Every table in the database")
-inventory = ui.query(core.table_inventory)
+inventory = reads.table_inventory()
 ui.table(inventory, column_config={"table": "Table", "rows": "Rows"})
 table = ui.url_selectbox("Table", list(inventory["table"]), key="table")
 rows_held = int(inventory.set_index("table")["rows"].get(table, 0))
-df = ui.query(preview.head, table, PREVIEW_ROWS)
+df = reads.head(table, PREVIEW_ROWS)
 st.caption("The table as stored, with its own column names (as in the downloads).")
 ui.table(df, column_config={c: c for c in df.columns})
 st.caption(f"Showing {min(PREVIEW_ROWS, rows_held):,} of {ui.plural(rows_held, 'row')}.")
@@ -55,7 +55,7 @@ st.download_button(f"kinmon.duckdb · {ui.human_size(size)}", path.read_bytes, "
 st.caption("Open it with DuckDB 1.4: `duckdb kinmon.duckdb`.")
 
 st.subheader("Licences")
-ui.table(ui.query(core.licences_in_use),
+ui.table(reads.licences_in_use(),
          column_config={"licence": "Licence", "licence_url": st.column_config.LinkColumn("Licence text", display_text="read"),
                         "sources": "Sources", "publishers": "Publishers"})
-ui.source_footer(list(ui.query(core.sources, None)["source_id"]), note="every source kinmon holds")
+ui.source_footer(list(reads.sources(None)["source_id"]), note="every source kinmon holds")

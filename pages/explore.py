@@ -7,7 +7,8 @@ import pandas as pd
 import streamlit as st
 
 from kinmon import downloads, search, ui
-from kinmon.queries import core, records
+from kinmon.queries import records
+from kinmon.ui import reads
 from kinmon.sanitize import clean_html, md_link, safe_href
 
 SEARCH_HELP = ('Words must all appear (AND). Use "quoted phrases", OR between alternatives, and -word or NOT word '
@@ -35,7 +36,7 @@ def _when(day, precision) -> str:
 
 def _why(kind: str, item_id: str) -> None:
     """Each priority the record is tagged with, and the rule and words (or the curated reason) behind it."""
-    reasons = ui.query(records.tag_reasons, kind, item_id)
+    reasons = reads.tag_reasons(kind, item_id)
     if reasons.empty:
         st.caption("No priority: no classification rule matched this record.")
         return
@@ -45,10 +46,10 @@ def _why(kind: str, item_id: str) -> None:
 
 
 def _opts(column):
-    return ui.query(search.options, column)
+    return reads.search_options(column)
 
 
-prios = ui.query(core.priorities)
+prios = reads.priorities()
 titles = dict(zip(prios["priority_id"].astype(int), prios["short_title"]))
 FACETS = [  # (URL key, label, filter name, facet column, options)
     ("kind", "Kind", "item_types", "item_type", _opts("item_type")),
@@ -90,10 +91,10 @@ with facet_area:
     # each facet counts the matches under the filters chosen so far, its own lifted; until one is picked they
     # are all the same match set, so one cached call counts them all in one pass
     before = dict(chosen)
-    all_counts = ui.query(search.facets, text, tuple(f[3] for f in FACETS), **before)
+    all_counts = reads.search_facets(text, tuple(f[3] for f in FACETS), **before)
     for i, (key, label, fname, column, opts) in enumerate(FACETS):
         others = {k: v for k, v in chosen.items() if k != fname}
-        counts = all_counts[column] if others == before else ui.query(search.facet, text, column, **others)
+        counts = all_counts[column] if others == before else reads.search_facet(text, column, **others)
         n = dict(zip(counts["value"], counts["n"]))
         fmt = (lambda o, n=n: f"{o}. {titles[o]} ({n.get(o, 0)})") if key == "priority" else \
               (lambda o, n=n: f"{o} ({n.get(o, 0)})")
@@ -102,7 +103,7 @@ with facet_area:
         if picked:
             chosen[fname] = tuple(picked)
 
-found = ui.query(search.results, text, **chosen)
+found = reads.search_results(text, **chosen)
 st.markdown(f"**{ui.plural(len(found), 'result')}**" + (f" for {ui.md_escape(text)}" if text else " (newest first)")
             + ("; showing the first 200" if len(found) >= 200 else ""))
 
@@ -114,7 +115,7 @@ with tab_list:
                                           r["member"] or "", r["party"] or "", r["department"] or "", r["status"]]
                               if isinstance(x, str) and x)
             title = ui.text_or(r["title"], "Untitled record")
-            link = f"[{title}]({ui._link_target(r['url'])})" if safe_href(r["url"]) else title
+            link = f"[{title}]({ui.link_target(r['url'])})" if safe_href(r["url"]) else title
             st.markdown(f"**{link}**  \n{ui.md_escape(meta)}"
                         + (f" · priorities {r['priorities']}" if ui.flag(r["priorities"]) else ""))
             # a debate's text here is a curator's note about the record, not words said in Parliament
@@ -154,7 +155,7 @@ with tab_new:
     since = ui.url_date("New since", key="since", default=date.today() - timedelta(days=90))
     pid = ui.url_selectbox("For priority", ["all", *titles], key="feed",
                            format_func=lambda p: "All priorities" if p == "all" else f"{p}. {titles[p]}")
-    new = ui.query(core.changes_since, since, None if pid == "all" else int(pid))
+    new = reads.changes_since(since, None if pid == "all" else int(pid))
     st.markdown(f"**{len(new)} new items** since {ui.fmt_date(since)}: questions, answers, debates, events and "
                 "status changes.")
     ui.table(new, hide_index=True, column_config={"url": st.column_config.LinkColumn("Source", display_text="open"),
@@ -174,7 +175,7 @@ else:
     doc = ui.url_selectbox("Record", list(labels), key="doc", format_func=labels.get)
     kind, item_id = doc.split(":", 1)
     if kind == "question":
-        q = ui.query(records.question, int(item_id)).iloc[0]
+        q = reads.question(int(item_id)).iloc[0]
         st.markdown(f"### {ui.text_or(q['heading'], 'Written question')} ({ui.text_or(q['house'], 'House not recorded')}, UIN {ui.text_or(q['uin'], 'unknown')})")
         st.caption(f"Tabled {ui.fmt_date(q['date_tabled'])} · due {ui.fmt_date(q['date_for_answer'])} · answered "
                    f"{ui.fmt_date(q['date_answered'])}" + (" · named day" if ui.flag(q["is_named_day"]) else "")
@@ -190,7 +191,7 @@ else:
             st.html(clean_html(q["answer_html"]))  # cleaned at ingest; again here, whoever wrote the store
         if not ui.flag(q["text_complete"]):
             st.caption("This answer is an excerpt: follow the official record for the full text.")
-        passages = ui.query(records.answer_passages, int(item_id))
+        passages = reads.answer_passages(int(item_id))
         if len(passages):
             said = passages["status"].isin(["repeated", "reworded"])
             st.markdown(f"**What is new in this answer:** {int((passages['status'] == 'new').sum())} of "
@@ -210,7 +211,7 @@ else:
                             f"{html.escape(p.passage)}</p>")
             with st.expander("Sentence by sentence"):
                 st.html("".join(rows))
-        grouped = ui.query(records.grouped, int(item_id))
+        grouped = reads.grouped(int(item_id))
         if ui.flag(q["grouped_questions"]):
             st.markdown("**Answered together with** UINs " + ui.md_escape(q["grouped_questions"]))
             if len(grouped):
@@ -223,14 +224,14 @@ else:
                                    for a in attachments))
         elif ui.flag(q["attachment_count"]):
             st.markdown(f"**Attachments:** {int(q['attachment_count'])} (see the official record)")
-        revs = ui.query(records.revisions, int(item_id))
+        revs = reads.revisions(int(item_id))
         if len(revs):
             st.markdown("**Correction history**: earlier answers, replaced by a correction")
             ui.table(revs.drop(columns=["answer_html"]), hide_index=True)
         _why(kind, item_id)
         st.markdown(f"[Official record]({q['url']}) · retrieved {ui.fmt_date(q['retrieved_at'])}")
     elif kind == "statement":
-        s = ui.query(records.statement, int(item_id)).iloc[0]
+        s = reads.statement(int(item_id)).iloc[0]
         known = {k: s[k] if isinstance(s[k], str) and s[k] else "not recorded" for k in ("title", "house", "member_name")}
         made = ui.fmt_date(s["date_made"]) if pd.notna(s["date_made"]) else "on a date not recorded"
         st.markdown(f"### {ui.md_escape(s['title'] if known['title'] != 'not recorded' else 'Written statement')}")
@@ -242,7 +243,7 @@ else:
     else:
         debate_id = item_id if kind == "debate" else None
         if debate_id:
-            d = ui.query(records.debate, debate_id).iloc[0]
+            d = reads.debate(debate_id).iloc[0]
             st.markdown(f"### {ui.md_escape(d['title'])}")
             st.caption(f"{ui.md_escape(d['location'] or d['house'] or '')} · {ui.fmt_date(d['date'])}")
             if d["participants"]:

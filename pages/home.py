@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from kinmon import scorecard, ui
+from kinmon import licences, scorecard, ui
+from kinmon.ui import reads
 from kinmon.charts import core as charts
-from kinmon.queries import core
 
 ui.page_header(
     "Is the government delivering on kinship care?",
@@ -14,14 +14,14 @@ ui.page_header(
 )
 ui.freshness_line()
 st.caption(f"Picture last updated: the latest change of a commitment's status is dated "
-           f"{ui.fmt_date(ui.query(core.last_rating_change))} (see the Changelog).")
+           f"{ui.fmt_date(reads.last_rating_change())} (see the Changelog).")
 
-prios = ui.query(core.priorities)
-mix = ui.query(core.status_mix)
-scale = ui.query(core.status_scale)
-latest = ui.query(core.latest_evidence).set_index("priority_id")
-attention = ui.query(core.attention_by_quarter)
-counts = ui.query(core.parliament_counts).set_index("priority_id")
+prios = reads.priorities()
+mix = reads.status_mix()
+scale = reads.status_scale()
+latest = reads.latest_evidence().set_index("priority_id")
+attention = reads.attention_by_quarter()
+counts = reads.parliament_counts().set_index("priority_id")
 titles = dict(zip(prios["priority_id"], prios["short_title"]))
 
 st.subheader("The seven priorities at a glance")
@@ -54,15 +54,14 @@ with st.expander("What the statuses mean"):
     ui.table(scale[["label", "definition"]], {"label": "Status", "definition": "What it means"})
 
 st.subheader("Parliamentary attention over time")
-undated = ui.query(core.undated_tagged)
+undated = reads.undated_tagged()
 ui.chart(charts.attention(attention, "Written questions, debates and statements on kinship care, per quarter",
-                          "Source: UK Parliament, via kinmon. Contains Parliamentary information licensed under the "
-                          "Open Parliament Licence v3.0."),
+                          "Source: UK Parliament, via kinmon. " + licences.OPL_ATTRIBUTION),
          "kinmon-parliamentary-attention")
 if undated:
     st.caption(f"{ui.plural(undated, 'tagged written question')} with no known date "
                f"{'is' if undated == 1 else 'are'} not in this chart, but {'is' if undated == 1 else 'are'} "
                "counted on the cards above.")
 
-ui.source_footer(["snapshot-commitments", "kinship-care-alliance", *ui.query(core.tagged_source_ids)],
+ui.source_footer(["snapshot-commitments", "kinship-care-alliance", *reads.tagged_source_ids()],
                  note="commitments, their statuses and the parliamentary records tagged to each priority")

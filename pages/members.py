@@ -1,16 +1,14 @@
 """The Alliance's asks of MPs: find a member by name, constituency or postcode, and see what they have done."""
 
-import plotly.express as px
 import streamlit as st
 
-from kinmon import ui
-from kinmon.charts.core import whole_number_axis, with_source, wrap_label
-from kinmon.queries import asks, members
-from kinmon.sources import constituencies
+from kinmon import licences, ui
+from kinmon.charts import asks as charts
+from kinmon.ui import lookups, reads
 
 TOP_MEMBERS = 15
-PARLIAMENT_SOURCE = ("Source: UK Parliament written questions and debates, via kinmon. Contains Parliamentary "
-                     "information licensed under the Open Parliament Licence v3.0.")
+PARLIAMENT_SOURCE = "Source: UK Parliament written questions and debates, via kinmon. " + licences.OPL_ATTRIBUTION
+QUESTIONS_SOURCE = "Source: UK Parliament written questions, via kinmon. " + licences.OPL_ATTRIBUTION
 
 ui.page_header(
     "Who in Parliament is acting on kinship care?",
@@ -21,23 +19,18 @@ ui.page_header(
 ui.freshness_line()
 
 
-@st.cache_data(ttl=86_400, show_spinner=False, max_entries=256)
-def _lookup(postcode: str) -> list[constituencies.Constituency]:
-    return constituencies.search(postcode)
-
-
 # ---------------------------------------------------------------- find a member
 st.subheader("Find a member")
 text = ui.url_text("Name, constituency or postcode", key="find", max_chars=80,
                    placeholder="e.g. Gwynne, Denton, or a postcode such as M34 3AA",
                    help="A name or part of a constituency's name is looked up in kinmon's records. A postcode is "
                         "looked up with the UK Parliament Members API's constituency search.")
-found = ui.query(asks.find_members, text) if text else None
-postcode = constituencies.normalise_postcode(text) if text else None
+found = reads.find_members(text) if text else None
+postcode = lookups.normalise_postcode(text) if text else None
 if postcode:
     try:
-        seats = _lookup(postcode)
-    except constituencies.LookupUnavailable:
+        seats = lookups.constituencies_of(postcode)
+    except lookups.LookupUnavailable:
         seats = None
         st.info(f"The postcode finder asks the UK Parliament Members API which constituency {postcode} is in, and "
                 "it cannot be reached from here just now. Search by your MP's name or constituency instead.",
@@ -48,8 +41,8 @@ if postcode:
         mp = ui.text_or(seat.member_name, "no current MP recorded")
         party = "" if ui.blank(seat.party) else f" ({ui.md_escape(seat.party)})"
         st.markdown(f"{postcode} is in **{ui.md_escape(seat.name)}**, represented by **{mp}**{party}.")
-        by_seat = ui.query(asks.find_members, seat.name)
-        by_name = ui.query(asks.find_members, seat.member_name) if seat.member_name else by_seat.iloc[0:0]
+        by_seat = reads.find_members(seat.name)
+        by_name = reads.find_members(seat.member_name) if seat.member_name else by_seat.iloc[0:0]
         found = by_name if len(by_name) else by_seat
         if found.empty:
             st.caption(f"{mp} has no kinship question, debate or APPG role in kinmon's records yet.")
@@ -65,11 +58,11 @@ if found is not None and len(found):
     seat = "" if ui.blank(row["member_from"]) else f", {ui.md_escape(row['member_from'])}"
     party = "" if ui.blank(row["party"]) else f" ({ui.md_escape(row['party'])})"
     st.markdown(f"#### {ui.md_escape(who)}{party}{seat}")
-    ui.table(ui.query(asks.member_asks, who),
+    ui.table(reads.member_asks(who),
              column_config={"ask": "The Alliance's ask", "count": st.column_config.NumberColumn("Records"),
                             "what_the_record_shows": "What kinmon's sources show",
                             "latest": st.column_config.DateColumn("Latest")})
-    qs = ui.query(asks.member_questions, who)
+    qs = reads.member_questions(who)
     if len(qs):
         with st.expander(f"{ui.plural(len(qs), 'written question')} by {who}"):
             ui.table(qs.drop(columns=["source_id"]),
@@ -77,7 +70,7 @@ if found is not None and len(found):
                                     "date_tabled": st.column_config.DateColumn("Tabled"),
                                     "date_answered": st.column_config.DateColumn("Answered"),
                                     "heading": "Heading", "answering_body_name": "Department"})
-    wh_member = ui.query(asks.member_westminster_hall, who)
+    wh_member = reads.member_westminster_hall(who)
     if len(wh_member):
         with st.expander(f"{ui.plural(len(wh_member), 'Westminster Hall debate')} with {who}"):
             ui.table(wh_member.drop(columns=["source_id"]),
@@ -87,7 +80,7 @@ if found is not None and len(found):
 
 # ---------------------------------------------------------------- everyone
 st.subheader("Every member in kinmon's records")
-party_options = ["all"] + ui.query(members.parties)
+party_options = ["all"] + reads.parties()
 c1, c2 = st.columns(2)
 with c1:
     party = ui.url_selectbox("Party", party_options, key="party",
@@ -100,21 +93,14 @@ with c2:
 topic = ui.url_text("Who asked about (words in the question or answer)", key="topic", max_chars=120,
                     placeholder='e.g. "special guardian" allowance OR allowances',
                     help="Counts only the questions Search finds for these words; debates and APPG roles are not narrowed.")
-activity = ui.query(members.member_activity, None if party == "all" else party, None if house == "all" else house,
+activity = reads.member_activity(None if party == "all" else party, None if house == "all" else house,
                     topic or None)
 st.markdown(f"**{ui.plural(len(activity), 'member')}** {'has' if len(activity) == 1 else 'have'} asked a kinship "
             "question, spoken in a kinship debate or held an APPG role in kinmon's records.")
 top = activity.head(TOP_MEMBERS)
 if len(top):
-    long = top.assign(member=[wrap_label(m, 22) for m in top["member"]]).melt(
-        id_vars="member", value_vars=["questions", "debates"], var_name="activity", value_name="n")
-    long["activity"] = long["activity"].map({"questions": "written questions", "debates": "debates"})
-    fig = px.bar(long, x="n", y="member", color="activity", orientation="h", barmode="stack",
-                 color_discrete_map={"written questions": "#4c72b0", "debates": "#dd8452"})
-    fig.update_layout(yaxis=dict(autorange="reversed", title=None), xaxis_title="items",
-                      height=300 + 30 * len(top))
-    fig.update_xaxes(**whole_number_axis(top["questions"] + top["debates"]))
-    ui.chart(with_source(fig, "Members most engaged on kinship care", PARLIAMENT_SOURCE), "kinmon-members")
+    ui.chart(charts.members_engaged(top, "Members most engaged on kinship care", PARLIAMENT_SOURCE),
+             "kinmon-members")
 ui.table(activity, column_config={
     "member": "Member", "member_from": "Constituency or peerage", "house": "House", "party": "Party",
     "questions": "Written questions", "debates": "Debates",
@@ -124,34 +110,29 @@ ui.table(activity, column_config={
 st.caption("Party and constituency are as given with the member's latest question; a dash means the record "
            "does not say. Members whose questions were transcribed without a name are not counted here.")
 ui.download_row(activity, "members-activity", "Members' activity on kinship care",
-                full=ui.query(members.member_activity, None, None),
+                full=reads.member_activity(None, None),
                 filters={"party": party, "house": house}, key="activity")
 
 st.subheader("Questions by party over time")
-by_party = ui.query(members.questions_by_party_over_time)
+by_party = reads.questions_by_party_over_time()
 if by_party.empty:
     st.info("No dated questions yet.")
 else:
-    fig = px.bar(by_party, x="quarter", y="questions", color="party", barmode="stack")
-    fig.update_layout(xaxis=dict(type="date", title=None, tickformat="%b %Y"), yaxis_title="questions",
-                      height=420)
-    fig.update_yaxes(**whole_number_axis(by_party.groupby("quarter")["questions"].sum()))
-    ui.chart(with_source(fig, "Written questions on kinship care per quarter, by the asker's party",
-                         "Source: UK Parliament written questions, via kinmon. Contains Parliamentary information "
-                         "licensed under the Open Parliament Licence v3.0."), "kinmon-questions-by-party")
+    ui.chart(charts.questions_by_party(by_party, "Written questions on kinship care per quarter, by the asker's "
+                                       "party", QUESTIONS_SOURCE), "kinmon-questions-by-party")
     st.caption("Party at the time of the question where the Members API gives it. Questions with no known date "
                "(some transcribed ones) are not in this chart.")
 
 st.subheader("Westminster Hall debates")
 st.caption("Westminster Hall is the Commons' second debating chamber, where any MP can secure a debate.")
-wh = ui.query(members.westminster_hall_debates)
+wh = reads.westminster_hall_debates()
 ui.table(wh.drop(columns=["source_id"]),
          column_config={"url": st.column_config.LinkColumn("Record", display_text="open"),
                         "date": st.column_config.DateColumn("Date"), "title": "Debate",
                         "participants": "Members (as recorded)"})
 
 st.subheader("The APPG on Kinship Care")
-appg = ui.query(members.appg)
+appg = reads.appg()
 ui.table(appg, column_config={"member_name": "Member", "role": "Role",
                               "as_of": st.column_config.DateColumn("As of"), "source_title": "Source",
                               "source_url": st.column_config.LinkColumn("Source link", display_text="open"),

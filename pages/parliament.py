@@ -5,10 +5,10 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from kinmon import downloads, ui
+from kinmon import downloads, licences, ui
 from kinmon.charts import parliament as charts
-from kinmon.queries import core
 from kinmon.queries import parliament as pq
+from kinmon.ui import reads
 
 EARLIEST = date(2022, 1, 1)
 NOT_RECORDED = "not recorded"
@@ -16,7 +16,7 @@ WORDS_HELP = ('As on the Search page: words must all appear (AND); "quoted phras
               "-word to exclude. Narrows every count, chart and list on this page.")
 LATEST_CARDS = 10
 TABLE_ROWS = 500  # rows of the questions table sent with the page
-SOURCE = ("Source: UK Parliament written questions and answers, via kinmon. " + ui.OPL_ATTRIBUTION)
+SOURCE = ("Source: UK Parliament written questions and answers, via kinmon. " + licences.OPL_ATTRIBUTION)
 RECORD_COLUMNS = {
     "url": st.column_config.LinkColumn("Official record", display_text="open"),
     "date_tabled": st.column_config.DateColumn("Tabled"),
@@ -55,9 +55,9 @@ ui.page_header(
 )
 ui.freshness_line()
 
-prios = ui.query(core.priorities)
+prios = reads.priorities()
 titles = dict(zip(prios["priority_id"].astype(int), prios["short_title"]))
-bounds = ui.query(pq.question_date_range).iloc[0]
+bounds = reads.question_date_range().iloc[0]
 first = bounds["first_date"].date() if pd.notna(bounds["first_date"]) else EARLIEST
 last = max(bounds["last_date"].date() if pd.notna(bounds["last_date"]) else date.today(), first)
 
@@ -80,7 +80,7 @@ if words:
 # The full range is no filter at all, so transcribed questions with no known date still count.
 window = (None if since == first else since, None if until == last else until, priority, words or None)
 
-summary = ui.query(pq.question_summary, *window).iloc[0]
+summary = reads.question_summary(*window).iloc[0]
 m1, m2, m3, m4 = st.columns(4)
 m1.metric("Questions tabled", int(summary["questions"]))
 m2.metric("Answered", int(summary["answered"]), help="Questions in this view with an answer on record.")
@@ -94,7 +94,7 @@ st.caption(f"Questions tabled {ui.fmt_date(since)} to {ui.fmt_date(until)}, {lab
 
 tab_time, tab_who, tab_speed = st.tabs(["Over time", "Who asks, who answers", "How long answers take"])
 with tab_time:
-    monthly = ui.query(pq.questions_per_month, *window)
+    monthly = reads.questions_per_month(*window)
     if monthly.empty:
         st.info("No dated questions in this view.")
     else:
@@ -105,7 +105,7 @@ with tab_time:
                                     "tabled": "Tabled", "answered": "Answered"})
 with tab_who:
     by = ui.url_selectbox("Break down by", list(BREAKDOWN_LABELS), key="by", format_func=BREAKDOWN_LABELS.get)
-    counts = ui.query(pq.questions_by, by, *window)
+    counts = reads.questions_by(by, *window)
     if counts.empty:
         st.info("No questions in this view.")
     else:
@@ -117,7 +117,7 @@ with tab_who:
             st.caption("Party on the day the question was tabled, from the Members API's party history where "
                        "kinmon has it; otherwise the party Parliament gives with the question.")
 with tab_speed:
-    by_dept = ui.query(pq.answer_times_by_department, *window)
+    by_dept = reads.answer_times_by_department(*window)
     if by_dept.empty:
         st.info("No answered questions with both dates in this view.")
     else:
@@ -126,14 +126,14 @@ with tab_speed:
         ui.table(by_dept, hide_index=True, column_config={
             "department": "Department", "answered": "Answers", "median_days": "Median days", "mean_days": "Mean days",
             "longest_days": "Longest (days)", "answered_after_due_date": "Answered after the due date"})
-        trend = ui.query(pq.answer_times_by_month, *window)
+        trend = reads.answer_times_by_month(*window)
         ui.chart(charts.answer_time_trend(trend, "Days to answer, by month tabled", SOURCE), "kinmon-answer-time-trend")
     st.markdown("**Named-day questions answered late, or still waiting**")
-    late = ui.query(pq.named_day_late, *window)
+    late = reads.named_day_late(*window)
     ui.table(late.drop(columns=["source_id"]), hide_index=True, column_config={**RECORD_COLUMNS,
                  "days_late": "Days late", "date_for_answer": st.column_config.DateColumn("Named day")})
     st.markdown("**Holding answers** (the department promised a full answer later)")
-    holding = ui.query(pq.holding_answers, *window)
+    holding = reads.holding_answers(*window)
     ui.table(holding.drop(columns=["source_id"]), hide_index=True, column_config={
         **RECORD_COLUMNS, "date_holding_answer": st.column_config.DateColumn("Holding answer"),
         "still_holding": "Still holding"})
@@ -141,7 +141,7 @@ with tab_speed:
 st.subheader("Latest questions and answers")
 left, right = st.columns([3, 2])
 with left:
-    latest = ui.query(pq.latest_questions, *window, limit=LATEST_CARDS)
+    latest = reads.latest_questions(*window, limit=LATEST_CARDS)
     if latest.empty:
         st.info("No questions in this view.")
     for _, q in latest.iterrows():
@@ -156,7 +156,7 @@ with left:
                 else ", answer date not recorded" if isinstance(q["answer_excerpt"], str) else ", not yet answered")
             heading = ui.md_escape(q["heading"] if isinstance(q["heading"], str) and q["heading"] else (
                 f"Question {q['uin']}" if isinstance(q["uin"], str) and q["uin"] else "Written question"))
-            link = f"[{heading}]({ui._link_target(q['url'])})" if not ui.blank(q["url"]) else heading
+            link = f"[{heading}]({ui.link_target(q['url'])})" if not ui.blank(q["url"]) else heading
             st.markdown(f"**{link}**  \n{ui.md_escape(who)} · {when}"
                         + (f" · priorities {q['priorities']}" if isinstance(q["priorities"], str) else ""))
             st.markdown(ui.md_escape(q["question_text"]))
@@ -169,7 +169,7 @@ with left:
                 st.caption("From kinmon's curated snapshot (its source is listed below); a live ingest replaces it.")
 with right:
     st.markdown("**Written ministerial statements**")
-    statements = ui.query(pq.latest_statements, *window)
+    statements = reads.latest_statements(*window)
     if statements.empty:
         st.caption("No written statements in this view (`python -m kinmon ingest parliament` fetches the latest).")
     else:
@@ -178,7 +178,7 @@ with right:
                                     "member_name": "Minister",
                                     "url": st.column_config.LinkColumn("Record", display_text="open")})
     st.markdown("**Debates**")
-    debates = ui.query(pq.latest_debates, *window)
+    debates = reads.latest_debates(*window)
     if debates.empty:
         st.caption("No debates in this view.")
     else:
@@ -188,7 +188,7 @@ with right:
 
 # The newest TABLE_ROWS are shown and downloadable as shown; every question in the view, and every question
 # held, are files built when their button is clicked, never shipped with the page.
-shown = ui.query(pq.questions_export, *window, limit=TABLE_ROWS)
+shown = reads.questions_export(*window, limit=TABLE_ROWS)
 in_view = int(summary["questions"])
 title = (f"All {ui.plural(in_view, 'question')} in this view" if in_view <= TABLE_ROWS else
          f"Questions in this view: the newest {TABLE_ROWS:,} of {in_view:,}")
@@ -209,5 +209,5 @@ for fmt, mime, what, args, stem in (
                                                           if args else "Written questions on kinship care"),
                                f"{stem}.{fmt}", mime, key=f"questions-{stem}-{fmt}", icon=":material/download:",
                                on_click="ignore", help="Built when you click")
-ui.source_footer(ui.query(pq.parliament_source_ids),
+ui.source_footer(reads.parliament_source_ids(),
                  note="written questions, statements and debates link to the official record")

@@ -5,8 +5,8 @@ from datetime import date, timedelta
 import streamlit as st
 
 from kinmon import scorecard, ui
+from kinmon.ui import reads
 from kinmon.charts import core as charts
-from kinmon.queries import core
 from kinmon.queries import statistics as stats
 
 TABS = ["Commitments", "Evidence", "Indicators", "Parliament", "Timeline", "What changed"]
@@ -14,7 +14,7 @@ EXCERPT_CHARS = 400
 QUESTION_CARDS = 15
 TAG_METHODS = {"rule": "automatically, by kinmon's published rule", "override": "by a curated correction"}
 
-prios = ui.query(core.priorities)
+prios = reads.priorities()
 ids = [int(p) for p in prios["priority_id"]]
 titles = dict(zip(ids, prios["short_title"]))
 
@@ -26,7 +26,7 @@ st.markdown(ui.md_escape(p["summary"]))
 st.caption(f"The Alliance asks: {ui.md_escape(p['alliance_ask'])} ([source]({p['source_url']}))")
 ui.freshness_line()
 
-mix = ui.query(core.status_mix)
+mix = reads.status_mix()
 label, colour = scorecard.verdict(mix, pid)
 st.badge(label, color=colour)
 st.write(scorecard.priority_line(mix, pid))
@@ -36,9 +36,9 @@ page_sources = {"snapshot-commitments", "kinship-care-alliance"}
 tab_c, tab_e, tab_i, tab_p, tab_t, tab_new = st.tabs(TABS, key="tab", bind="query-params")
 
 with tab_c:
-    comm = ui.query(core.commitments, pid)
-    scale = ui.query(core.status_scale)
-    history = ui.query(core.status_history, None, pid)
+    comm = reads.commitments(pid)
+    scale = reads.status_scale()
+    history = reads.status_history(None, pid)
     if comm.empty:
         st.info("No government commitment serves this priority yet.")
     else:
@@ -71,10 +71,10 @@ with tab_c:
                                         "status_label": "Status", "title": "Commitment", "reason": "Reason"})
         ui.download_row(comm.drop(columns=["status_rank"]), f"priority-{pid}-commitments",
                         f"Priority {pid} ({p['short_title']}): commitments and status",
-                        full=ui.query(core.commitments_export), filters={"priority": pid}, key="commitments")
+                        full=reads.commitments_export(), filters={"priority": pid}, key="commitments")
 
 with tab_e:
-    ev = ui.query(core.evidence, pid)
+    ev = reads.evidence(pid)
     if ev.empty:
         st.info("No curated evidence is linked to this priority's commitments yet.")
     else:
@@ -88,13 +88,13 @@ with tab_e:
                         key="evidence")
 
 with tab_i:
-    for _, ind in ui.query(core.indicators, pid).iterrows():
+    for _, ind in reads.indicators(pid).iterrows():
         st.markdown(f"#### {ui.md_escape(ind['headline'])}")
         if not ui.blank(ind["note"]):
             st.caption(ui.md_escape(ui.expand_terms(ind["note"])))
         if ui.blank(ind["series_id"]):
             continue
-        values = ui.query(core.indicator_values, ind["series_id"])
+        values = reads.indicator_values(ind["series_id"])
         if values.empty:
             st.info("No published value is held for this measure yet.")
             continue
@@ -114,18 +114,17 @@ with tab_i:
         st.caption("Suppressed values are shown as their code (c, k, u, x, z, low) and figures published in words "
                    "as those words: neither is plotted as a number.")
         ui.download_row(values, f"indicator-{ind['series_id']}", ind["headline"], key=f"dl-{ind['series_id']}",
-                        full=ui.query(stats.observations_export, ind["series_id"]))
+                        full=reads.observations_export(ind["series_id"]))
 
 with tab_p:
-    qs = ui.query(core.tagged_questions, pid)
+    qs = reads.tagged_questions(pid)
     new_only = ui.url_toggle("Only answers that say something new", key="new",
                              help="At least one sentence of the answer appears in no earlier answer on kinship care.")
     if new_only:
-        from kinmon.queries.records import questions_saying_something_new  # issue 10: what is new in an answer
-        qs = qs[qs["id"].isin(ui.query(questions_saying_something_new, pid))]
-    deb = ui.query(core.tagged_debates, pid)
-    n = ui.query(core.parliament_counts, pid).iloc[0]
-    page_sources.update(ui.query(core.tagged_source_ids, pid))
+        qs = qs[qs["id"].isin(reads.questions_saying_something_new(pid))]
+    deb = reads.tagged_debates(pid)
+    n = reads.parliament_counts(pid).iloc[0]
+    page_sources.update(reads.tagged_source_ids(pid))
     st.markdown(f"**{ui.plural(int(n['questions']), 'written question')}**, "
                 f"**{ui.plural(int(n['debates']), 'debate')}** and "
                 f"**{ui.plural(int(n['statements']), 'written statement')}** are tagged to this priority "
@@ -141,7 +140,7 @@ with tab_p:
             party = "" if ui.blank(q["asking_member_party"]) else f" ({ui.md_escape(q['asking_member_party'])})"
             answered = ("not yet answered" if ui.blank(q["date_answered"])
                         else f"answered {ui.fmt_date(q['date_answered'])}")
-            record = "" if ui.blank(q["url"]) else f" · [official record]({ui._link_target(q['url'])})"
+            record = "" if ui.blank(q["url"]) else f" · [official record]({ui.link_target(q['url'])})"
             st.markdown(f"**{ui.text_or(q['heading'], 'Written question')}** · {ui.text_or(q['house'], 'House not recorded')} · "
                         f"asked by {who}{party} · {answered}{record}")
             st.markdown(ui.text_or(q["question_text"], "(question text not recorded)"))
@@ -162,7 +161,7 @@ with tab_p:
                                 "location": "Where"})
 
 with tab_t:
-    events = ui.query(core.timeline, pid)
+    events = reads.timeline(pid)
     if events.empty:
         st.info("No dated events for this priority.")
     else:
@@ -177,7 +176,7 @@ with tab_t:
 with tab_new:
     default_since = date.today() - timedelta(days=365)
     since = ui.url_date_text("What changed since (YYYY-MM-DD, press Enter)", key="since", default=default_since)
-    changes = ui.query(core.changes_since, since, pid)
+    changes = reads.changes_since(since, pid)
     st.markdown(f"**{ui.plural(len(changes), 'change')}** on or after {ui.fmt_date(since)}.")
     ui.table(changes, column_config={"url": st.column_config.LinkColumn("Source", display_text="open"),
                                      "date": st.column_config.DateColumn("Date"), "kind": "Kind",

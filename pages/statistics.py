@@ -5,6 +5,7 @@ from datetime import date
 import streamlit as st
 
 from kinmon import exports, ui
+from kinmon.ui import reads
 from kinmon.charts import statistics as charts
 from kinmon.queries import statistics as stats
 
@@ -30,7 +31,7 @@ ui.page_header("What do the published statistics show?",
                "as its code (such as c), never as 0.")
 ui.freshness_line()
 
-measures = ui.query(stats.measures)
+measures = reads.measures()
 if measures.empty:
     st.info("No statistics are loaded yet. Run `python -m kinmon ingest statistics`, or load a DfE CSV with "
             "`python -m kinmon ingest file PATH_OR_URL`.")
@@ -42,14 +43,14 @@ names = {s: t + (" (context)" if ctx else "")
          for s, t, ctx in zip(measures["series_id"], measures["title"], measures["is_context"])}
 sid = ui.url_selectbox("Measure", ids, key="measure", index=ids.index(DEFAULT_MEASURE) if DEFAULT_MEASURE in ids else 0,
                        format_func=names.get)
-info = ui.query(stats.series_info, sid)
+info = reads.series_info(sid)
 if info.get("description"):
     st.caption(ui.md_escape(info["description"]))
 
 # ---------------------------------------------------------------- where, which breakdown, which years
-places = ui.query(stats.geographies, sid)
+places = reads.geographies(sid)
 levels = [lv for lv in LEVELS if lv in set(places["geographic_level"])] or sorted(set(places["geographic_level"]))
-breakdowns = ui.query(stats.breakdowns, sid)
+breakdowns = reads.breakdowns(sid)
 c1, c2, c3 = st.columns([1, 2, 2])
 with c1:
     level = ui.url_selectbox("Area", levels, key="level", format_func=lambda lv: LEVEL_WORDS.get(lv, lv),
@@ -66,7 +67,7 @@ with c3:
         if len(keys) > 1 else (keys[0] if keys else "")
 place = labels.get(code, code)
 
-everything = ui.query(stats.series_values, sid, code, filter_key=filter_key)
+everything = reads.series_values(sid, code, filter_key=filter_key)
 years = sorted({d.year for d in everything["period_end"].dropna()})
 y1, y2, y3 = st.columns([1, 1, 2])
 if years:
@@ -82,7 +83,7 @@ with y3:
     all_vintages = ui.url_toggle("Show earlier releases' values too", key="vintages",
                                  help="Each new release restates earlier years; kinmon keeps every release.")
 start, end = (date(first, 1, 1), date(last, 12, 31)) if years else (None, None)
-values = ui.query(stats.series_values, sid, code, filter_key=filter_key, all_vintages=all_vintages,
+values = reads.series_values(sid, code, filter_key=filter_key, all_vintages=all_vintages,
                   start=start, end=end)
 
 # ---------------------------------------------------------------- the chart and the table, side by side
@@ -92,7 +93,7 @@ releases = stats.releases_shown(values)  # exactly the releases of the values dr
 source = charts.releases_line(releases, codes_seen)
 title = charts.chart_title(info["title"], place, start, end)
 st.subheader(ui.md_escape(title))  # a place name comes from upstream
-for note in ui.query(stats.geography_notes, code):
+for note in reads.geography_notes(code):
     st.info(ui.md_escape(note), icon=":material/account_tree:")
 if values.empty:
     st.info("No values for this place and these years.")
@@ -121,11 +122,11 @@ else:
         notes.append("These figures were read from reports by others, not from a DfE release: they are kept apart "
                      "from DfE's own series.")
     st.caption(" ".join(notes))
-    ui.download_row(table, f"{sid}-{code}", title, full=ui.query(stats.observations_export, sid),
+    ui.download_row(table, f"{sid}-{code}", title, full=reads.observations_export(sid),
                     filters={"measure": sid, "place": place, "breakdown": filter_key or "all", "from": first,
                              "to": last, "earlier releases": all_vintages}, key="series")
 
-changes = ui.query(stats.vintage_changes, sid, code, filter_key=filter_key)
+changes = reads.vintage_changes(sid, code, filter_key=filter_key)
 if len(changes):
     with st.expander(f"What later releases changed ({len(changes)} revisions)"):
         ui.table(changes[["time_period", "earlier_release_title", "earlier_display", "later_release_title",
@@ -135,7 +136,7 @@ if len(changes):
                                     "later_display": "Now", "change": st.column_config.NumberColumn("Change")})
 
 # ---------------------------------------------------------------- councils compared
-periods = ui.query(stats.la_periods, sid, filter_key)
+periods = reads.la_periods(sid, filter_key)
 if periods:
     st.subheader("How do councils compare?")
     p1, p2 = st.columns([1, 1])
@@ -143,7 +144,7 @@ if periods:
         period = ui.url_selectbox("Year ending", periods, key="year", format_func=lambda d: f"{d:%-d %B %Y}")
     with p2:
         show = ui.url_selectbox("Show", list(SHOW_CHOICES), key="show", format_func=SHOW_CHOICES.get)
-    comparison = ui.query(stats.la_comparison, sid, period, filter_key=filter_key)
+    comparison = reads.la_comparison(sid, period, filter_key=filter_key)
     numbered = comparison[comparison["value"].notna()]
     suppressed = comparison[comparison["value"].isna()]
     picked = {"top": numbered.head(RANKED), "bottom": numbered.tail(RANKED), "all": comparison}[show]

@@ -5,16 +5,16 @@ from datetime import date
 import streamlit as st
 
 from kinmon import ui
+from kinmon.ui import reads
 from kinmon.charts import core as charts
-from kinmon.queries import core
 
 ui.page_header("What has happened on kinship care, and when?",
                "Every dated commitment, publication, debate and statement kinmon holds, each with its source.")
 ui.freshness_line()
 
-prios = ui.query(core.priorities)
+prios = reads.priorities()
 titles = dict(zip(prios["priority_id"], prios["short_title"]))
-types = ui.query(core.event_types)
+types = reads.event_types()
 
 c1, c2, c3, c4 = st.columns([2, 2, 1, 1])
 with c1:
@@ -28,7 +28,7 @@ with c4:
     end = ui.url_date("To", key="to", default=date.today())
 span = (start, end)
 
-events = ui.query(core.timeline, None if choice == "all" else int(choice), span[0], span[1], chosen or None)
+events = reads.timeline(None if choice == "all" else int(choice), span[0], span[1], chosen or None)
 label = "all priorities" if choice == "all" else f"priority {choice}"
 st.markdown(f"**{ui.plural(len(events), 'event')}** for {label}, {ui.fmt_date(span[0])} to {ui.fmt_date(span[1])}.")
 if events.empty:
@@ -45,7 +45,7 @@ else:
                                 "amount_gbp": st.column_config.NumberColumn("Amount (£)", format="localized")})
     st.caption("Where a source gives only a month or a year, the event is placed on the first day of it. "
                "Amounts are as announced, each with its own scope: never add them up.")
-    ui.download_row(shown, "timeline", f"Kinship care timeline ({label})", full=ui.query(core.timeline),
+    ui.download_row(shown, "timeline", f"Kinship care timeline ({label})", full=reads.timeline(),
                     filters={"priority": choice, "types": ",".join(chosen) or "all", "from": span[0], "to": span[1]})
 ui.source_footer([], note="each event's own source, as linked on its row",
                  rows=events.rename(columns={"source_title": "title_", "title": "event"})

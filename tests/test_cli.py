@@ -120,7 +120,8 @@ def test_failed_init_from_a_bad_snapshot_keeps_the_old_store(tmp_path, db):
 
 
 def test_a_bug_is_one_line_on_stderr_and_its_traceback_is_kept_beside_the_store(db, monkeypatch, capsys):
-    from kinmon import cli, status
+    from kinmon import cli
+    from kinmon.queries import status
 
     def broken(path):
         raise TypeError("unsupported operand type(s) for +: 'int' and 'str'")

@@ -8,7 +8,7 @@ import pytest
 
 from kinmon import downloads, search, store
 from kinmon.queries import parliament as pq
-from kinmon.queries import preview
+from kinmon.queries import preview, tables
 
 
 def _csv_rows(data: bytes) -> list[dict]:
@@ -17,8 +17,8 @@ def _csv_rows(data: bytes) -> list[dict]:
 
 def test_a_ready_made_table_is_built_when_called_and_once(snapshot_store, monkeypatch):
     built = []
-    real = downloads.exports.table_frame
-    monkeypatch.setattr(downloads.exports, "table_frame", lambda con, name: built.append(name) or real(con, name))
+    real = downloads.tables.frame
+    monkeypatch.setattr(downloads.tables, "frame", lambda con, name: built.append(name) or real(con, name))
     downloads._build.cache_clear()
     make = downloads.table_file(snapshot_store, "questions", "csv")
     assert built == []  # handing the button its function builds nothing
@@ -67,8 +67,8 @@ def test_ready_made_table_sizes_are_counted_without_building_them(snapshot_store
     con = store.connect_readonly(snapshot_store)
     try:
         counts = preview.ready_table_rows(con)
-        assert set(counts) == set(downloads.exports.TABLES)
+        assert set(counts) == set(tables.TABLES)
         for name in counts:
-            assert counts[name] == len(downloads.exports.table_frame(con, name)), name
+            assert counts[name] == len(tables.frame(con, name)), name
     finally:
         con.close()

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from kinmon.ingest.statistics import read_geography
-from kinmon.tidy import Cell, GeographyResolver, TidyError, filter_key, parse_cell, parse_csv, period_end, plain_text
+from kinmon.tidy import Cell, GeographyResolver, TidyError, parse_cell, parse_csv, period_end, plain_text
 
 HEADER = ("time_period,time_identifier,geographic_level,country_code,country_name,region_code,region_name,"
           "old_la_code,new_la_code,la_name,cla_group,characteristic,number,percentage")
@@ -118,13 +118,6 @@ def test_old_la_code_resolves_a_missing_gss_code_and_validity_picks_the_council(
         ("E06000001", "Hartlepool"), ("E10000023", "North Yorkshire"), ("E06000065", "North Yorkshire"),
         ("x:Bristol City", "Bristol City"),
     ]
-
-
-def test_filter_key_is_sorted_and_can_leave_pinned_filters_out():
-    filters = {"characteristic": "Special guardianship order", "cla_group": "Reason episode ceased", "age": "Under 1"}
-    assert filter_key(filters) == "age=Under 1|characteristic=Special guardianship order|cla_group=Reason episode ceased"
-    assert filter_key(filters, ["age"]) == "age=Under 1"
-    assert filter_key(filters, []) == ""
 
 
 def test_upstream_words_are_made_plain():

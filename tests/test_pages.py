@@ -264,3 +264,11 @@ def test_no_page_shows_nan_or_none_and_every_table_has_plain_column_names(path, 
     if path == "pages/timeline.py":
         assert "Stable Homes, Built on Love (SHBoL" in text or "SHBoL" not in text
     assert "and " in text or "Sources" in text  # the footer is drawn
+
+
+def test_the_changes_since_date_is_restored_from_the_url_and_a_bad_one_gets_a_notice():
+    at = open_page("pages/priorities.py", priority="2", since="2025-01-31")
+    assert at.text_input(key="since__w").value == "2025-01-31"
+    bad = open_page("pages/priorities.py", priority="2", since="31/01/2025")
+    assert bad.text_input(key="since__w").value == ""
+    assert any("Ignored the link's what changed since" in i.value for i in bad.info)

@@ -181,10 +181,6 @@ def test_councils_chart_keeps_the_suppressed_council_without_a_bar(con):
     assert [a.text for a in fig.layout.annotations if a.yref == "y"] == [" c"]
 
 
-def test_titles_and_source_lines_are_plain():
+def test_titles_are_plain():
     assert charts.chart_title("Children in need", "England", date(2013, 1, 1), date(2025, 12, 31)) == \
         "Children in need: England, 2013 to 2025"
-    assert charts.source_line("Department for Education", "Reporting year 2025", date(2025, 11, 20),
-                              "Open Government Licence v3.0", ["c", "z", "c"]) == (
-        "Source: Department for Education, Reporting year 2025 (published 20 Nov 2025) Open Government Licence v3.0. "
-        "Codes: c = confidential, suppressed to protect individuals; z = not applicable.")

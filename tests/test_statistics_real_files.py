@@ -21,6 +21,7 @@ from kinmon.ingest.extract import (DEFAULT_SOURCE, EXTRACT_COLUMNS, RELEASE_COLU
 from kinmon.ingest.geography import read_geography
 from kinmon.ingest.registry import load_registry, series_rows
 from kinmon.ingest.statistics import ingest_file
+from kinmon.queries import sources, tables
 from kinmon.queries import statistics as q
 from kinmon.tidy import GeographyResolver, parse_csv
 
@@ -207,7 +208,7 @@ def test_a_statistics_download_has_numbers_codes_and_plain_headers(snapshot_stor
     try:
         values = q.series_values(con, SGO, "E92000001")
         table = exports.statistics_table(values)
-        readme = exports.readme_lines("SGO", table, exports.sources_for(con, list(table["Source id"].unique())))
+        readme = exports.readme_lines("SGO", table, sources.sources_for(con, list(table["Source id"].unique())))
     finally:
         con.close()
     assert list(table.columns)[:3] == ["Period", "Period ends", "Area"]
@@ -248,8 +249,8 @@ def test_snapshot_reader_refuses_an_extract_row_of_an_unknown_release(tmp_path):
 def test_the_whole_observations_table_readme_names_its_dfe_releases(snapshot_store):
     con = store.connect_readonly(snapshot_store)
     try:
-        df = exports.table_frame(con, "observations")
-        readme = exports.table_readme(con, "observations", df)
+        df = tables.frame(con, "observations")
+        readme = exports.readme_lines(tables.TABLES["observations"].title, df, sources.sources_of(con, df))
     finally:
         con.close()
     releases = [v for k, v in readme if k == "Release"]

@@ -151,7 +151,7 @@ def test_temp_files_are_left_alone_while_another_writer_holds_the_lock(tmp_path)
 
 def test_a_killed_ingest_is_reported_as_interrupted_by_status(tmp_path):
     from kinmon.ingest import read_journal
-    from kinmon.status import source_status
+    from kinmon.queries.status import source_status
 
     db = tmp_path / "k.duckdb"
     with store.writer(db, fresh=True):

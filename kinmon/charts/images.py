@@ -60,13 +60,6 @@ def start_server() -> None:
             kaleido.start_sync_server(mathjax=False, timeout=RENDER_TIMEOUT_S, silence_warnings=True)
 
 
-def stop_server() -> None:
-    import kaleido
-
-    with _LOCK:
-        kaleido.stop_sync_server(silence_warnings=True)
-
-
 def warm_up() -> None:
     """Start the browser and render one tiny figure in the background, so a reader's first click is fast."""
     if not available():

@@ -46,20 +46,6 @@ def chart_title(series_title: str, place: str, start: date | None = None, end: d
     return f"{series_title}: {place}{span}"
 
 
-def source_line(publisher: str | None, release_title: str | None, published: date | None, licence: str | None,
-                codes: list[str] | pd.Series = ()) -> str:
-    """'Source: DfE, <release> (published 20 Nov 2025). Open Government Licence v3.0. c = ...'."""
-    parts = [f"Source: {publisher or 'unknown publisher'}" + (f", {release_title}" if release_title else "")
-             + (f" (published {pd.Timestamp(published):%-d %b %Y})" if published is not None and not pd.isna(published)
-                else "")]
-    if licence:
-        parts.append(f"{licence}.")
-    note = suppression_note(codes)
-    if note:
-        parts.append(f"Codes: {note}.")
-    return " ".join(parts)
-
-
 def releases_line(releases: pd.DataFrame, codes: list[str] | pd.Series = ()) -> str:
     """'Source: Department for Education: <release> (published 26 Nov 2025); <older release> (published
     14 Nov 2024). Open Government Licence v3.0.' for exactly the releases given (newest first, as

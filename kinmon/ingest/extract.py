@@ -34,6 +34,7 @@ from kinmon.ingest.geography import read_geography
 from kinmon.ingest.observations import observations
 from kinmon.ingest.registry import ReleaseSpec, load_registry, load_releases, series_rows
 from kinmon.tidy import GeographyResolver, parse_csv
+from kinmon.util import write_atomically
 
 EXTRACT_PATH = DATA_DIR / "statistics_extract.csv"
 EXTRACT_RELEASES_PATH = DATA_DIR / "statistics_extract_releases.csv"
@@ -125,7 +126,5 @@ def write_extract(folder: str | Path | None = None, output_dir: str | Path | Non
     out = Path(output_dir) if output_dir else DATA_DIR
     paths = out / EXTRACT_PATH.name, out / EXTRACT_RELEASES_PATH.name
     for path, text in zip(paths, (to_csv(values, EXTRACT_COLUMNS), to_csv(files, RELEASE_COLUMNS))):
-        tmp = path.with_name(path.name + ".part")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
+        write_atomically(path, text)
     return paths[0], paths[1], len(values)

@@ -20,7 +20,7 @@ from typing import Any, Iterable
 
 import duckdb
 
-from kinmon import store
+from kinmon import licences, store
 from kinmon.config import DATA_DIR
 from kinmon.errors import BadInput
 from kinmon.http import Client, UpstreamError, retrieved_now
@@ -39,8 +39,7 @@ MEMBER_MAX_AGE = timedelta(days=30)
 SEARCH_FILE = DATA_DIR / "parliament_search.json"
 
 PUBLISHER = "UK Parliament"
-LICENCE = "Open Parliament Licence v3.0"
-LICENCE_URL = "https://www.parliament.uk/site-information/copyright-parliament/open-parliament-licence/"
+LICENCE, LICENCE_URL = licences.OPL
 QUESTIONS_SOURCE = "parliament-written-questions"
 STATEMENTS_SOURCE = "parliament-written-statements"
 MEMBERS_SOURCE = "parliament-members"

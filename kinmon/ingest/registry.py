@@ -20,15 +20,16 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
+from kinmon import licences
 from kinmon.config import DATA_DIR
 from kinmon.errors import BadInput
 from kinmon.tidy import GEOGRAPHIC_LEVELS, TidyRow, TidyTable, normalise_label
 
 REGISTRY_PATH = DATA_DIR / "series.json"
 DFE = "Department for Education"
-OGL = ("Open Government Licence v3.0", "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/")
+OGL = licences.OGL
 LICENCES = {OGL[0]: OGL[1]}
 FETCH_METHODS = ("query", "csv")
 PERIOD_TYPES = ("flow", "stock")
@@ -220,17 +221,40 @@ def load_releases(path: str | Path | None = None, specs: list[SeriesSpec] | None
     return out
 
 
-def _release(e: Any, publications: dict[str, SeriesSpec]) -> ReleaseSpec:
+def _check_fields(e: Any, what: str, fields: dict[str, Any], allowed: set[str], *,
+                  blank_text: Callable[[Any, Any], bool]) -> None:
+    """An entry is an object with only `allowed` fields, each of `fields` present, of its kind and, if text,
+    not blank (`blank_text(kind, value)` says what counts as blank text)."""
     if not isinstance(e, dict):
-        raise ValueError("each release must be an object")
-    unknown = sorted(set(e) - set(_RELEASE_FIELDS))
+        raise ValueError(f"each {what} must be an object")
+    unknown = sorted(set(e) - allowed)
     if unknown:
         raise ValueError(f"unknown fields {unknown}")
-    for key, kind in _RELEASE_FIELDS.items():
+    for key, kind in fields.items():
         if key not in e:
             raise ValueError(f"{key} is missing")
-        if not isinstance(e[key], kind) or (isinstance(e[key], str) and not e[key].strip()):
+        if not isinstance(e[key], kind) or blank_text(kind, e[key]):
             raise ValueError(f"{key} must be a non-empty {getattr(kind, '__name__', 'value')}")
+
+
+def _blank_str(kind: Any, value: Any) -> bool:
+    return isinstance(value, str) and not value.strip()
+
+
+def _blank_str_field(kind: Any, value: Any) -> bool:
+    return kind is str and not value.strip()
+
+
+def _release_file(f: Any) -> ReleaseFile:
+    if not isinstance(f, dict) or sorted(f) != sorted(_FILE_FIELDS):
+        raise ValueError(f"each file needs exactly {list(_FILE_FIELDS)}")
+    if not _SHA256.match(f["sha256"]):
+        raise ValueError(f"file {f.get('name')}: sha256 must be 64 lower-case hex digits")
+    return ReleaseFile(f["name"], f["sha256"], f["retrieved_from"], date.fromisoformat(f["retrieved_on"]))
+
+
+def _release(e: Any, publications: dict[str, SeriesSpec]) -> ReleaseSpec:
+    _check_fields(e, "release", _RELEASE_FIELDS, set(_RELEASE_FIELDS), blank_text=_blank_str)
     series = publications.get(e["publication_slug"])
     if series is None:
         raise ValueError(f"publication_slug {e['publication_slug']!r} is not the publication of any series")
@@ -241,13 +265,7 @@ def _release(e: Any, publications: dict[str, SeriesSpec]) -> ReleaseSpec:
     published = date.fromisoformat(e["published_on"]) if e["published_on"] else None
     if published is None and not e["published_note"]:
         raise ValueError("a release without published_on needs a published_note saying why")
-    files = []
-    for f in e["files"]:
-        if not isinstance(f, dict) or sorted(f) != sorted(_FILE_FIELDS):
-            raise ValueError(f"each file needs exactly {list(_FILE_FIELDS)}")
-        if not _SHA256.match(f["sha256"]):
-            raise ValueError(f"file {f.get('name')}: sha256 must be 64 lower-case hex digits")
-        files.append(ReleaseFile(f["name"], f["sha256"], f["retrieved_from"], date.fromisoformat(f["retrieved_on"])))
+    files = [_release_file(f) for f in e["files"]]
     return ReleaseSpec(release_id=e["release_id"], publisher=series.publisher,
                        publication_title=series.publication_title, publication_slug=e["publication_slug"],
                        title=e["title"].strip(), published_on=published, published_note=e["published_note"],
@@ -282,55 +300,79 @@ def _variants(raw: list) -> tuple[Variant, ...]:
     return tuple(out)
 
 
-def _spec(e: Any) -> SeriesSpec:
-    if not isinstance(e, dict):
-        raise ValueError("each series must be an object")
-    unknown = sorted(set(e) - set(_REQUIRED) - set(_OPTIONAL))
-    if unknown:
-        raise ValueError(f"unknown fields {unknown}")
-    for key, kind in {**_REQUIRED, **{k: v for k, v in _OPTIONAL.items() if k in e}}.items():
-        if key not in e:
-            raise ValueError(f"{key} is missing")
-        if not isinstance(e[key], kind) or (kind is str and not e[key].strip()):
-            raise ValueError(f"{key} must be a non-empty {getattr(kind, '__name__', 'value')}")
-    if not _SERIES_ID.match(e["series_id"]):
-        raise ValueError("series_id must be lower_snake_case")
-    prios = e["priorities"]
+def _check_priorities(prios: list) -> None:
     if not prios or any(not isinstance(p, int) or isinstance(p, bool) or not 1 <= p <= 7 for p in prios):
         raise ValueError(f"priorities must be a non-empty list of numbers from 1 to 7, got {prios}")
-    pub = e["publication"]
+
+
+def _check_publication(pub: dict) -> None:
     for key in ("title", "slug", "url"):
         if not isinstance(pub.get(key), str) or not pub[key].strip():
             raise ValueError(f"publication.{key} is missing")
     if not pub["url"].startswith("https://"):
         raise ValueError("publication.url must be an https URL")
+
+
+def _check_dataset(e: dict) -> None:
     if e["dataset_id"] is None and not e.get("dataset_id_note"):
         raise ValueError("a placeholder dataset_id (null) needs a dataset_id_note saying how to fill it in")
     if e["dataset_id"] is not None and not _EES_ID.fullmatch(e["dataset_id"]):
         raise ValueError(f"dataset_id {e['dataset_id']!r} is not an EES data set id (a UUID)")
-    match = _dataset_match(e["dataset_match"], e["dataset_id"]) if "dataset_match" in e else None
+
+
+def _check_choices(e: dict) -> None:
+    """dataset_version and fetch are each one of their allowed values."""
     if not _PIN.match(e["dataset_version"]):
         raise ValueError(f"dataset_version {e['dataset_version']!r} must be '*', 'N.*', 'N.N.*' or an exact version")
     if e["fetch"] not in FETCH_METHODS:
         raise ValueError(f"fetch must be one of {list(FETCH_METHODS)}")
+
+
+def _check_levels(levels: list) -> None:
+    known = set(GEOGRAPHIC_LEVELS.values())
+    if not levels or any(lv not in known for lv in levels):
+        raise ValueError(f"geographic_levels must be EES level labels such as 'National', got {levels}")
+
+
+def _reporting_year_end(e: dict) -> tuple[int, int] | None:
+    if "reporting_year_end" not in e:
+        return None
+    m = _MONTH_DAY.match(e["reporting_year_end"])
+    if not m:
+        raise ValueError("reporting_year_end must be MM-DD")
+    year_end = (int(m.group(1)), int(m.group(2)))
+    date(2001, *year_end)  # a real day of the year, or ValueError
+    return year_end
+
+
+def _file_names(e: dict) -> list[str]:
+    names = e.get("file_names", [])
+    if not all(isinstance(n, str) and n.strip() for n in names):
+        raise ValueError("file_names must be a list of file name patterns")
+    return names
+
+
+def _spec(e: Any) -> SeriesSpec:
+    """One series entry of series.json, checked field by field in the order the errors are reported."""
+    fields = {**_REQUIRED, **{k: v for k, v in _OPTIONAL.items() if isinstance(e, dict) and k in e}}
+    _check_fields(e, "series", fields, set(_REQUIRED) | set(_OPTIONAL), blank_text=_blank_str_field)
+    if not _SERIES_ID.match(e["series_id"]):
+        raise ValueError("series_id must be lower_snake_case")
+    prios = e["priorities"]
+    _check_priorities(prios)
+    pub = e["publication"]
+    _check_publication(pub)
+    _check_dataset(e)
+    match = _dataset_match(e["dataset_match"], e["dataset_id"]) if "dataset_match" in e else None
+    _check_choices(e)
     filters = _filters(e["filters"], "filters")
     variants = _variants(e.get("variants", []))
     if e.get("period_type", "flow") not in PERIOD_TYPES:
         raise ValueError(f"period_type must be one of {list(PERIOD_TYPES)}")
     levels = e["geographic_levels"]
-    known = set(GEOGRAPHIC_LEVELS.values())
-    if not levels or any(lv not in known for lv in levels):
-        raise ValueError(f"geographic_levels must be EES level labels such as 'National', got {levels}")
-    year_end = None
-    if "reporting_year_end" in e:
-        m = _MONTH_DAY.match(e["reporting_year_end"])
-        if not m:
-            raise ValueError("reporting_year_end must be MM-DD")
-        year_end = (int(m.group(1)), int(m.group(2)))
-        date(2001, *year_end)  # a real day of the year, or ValueError
-    names = e.get("file_names", [])
-    if not all(isinstance(n, str) and n.strip() for n in names):
-        raise ValueError("file_names must be a list of file name patterns")
+    _check_levels(levels)
+    year_end = _reporting_year_end(e)
+    names = _file_names(e)
     return SeriesSpec(
         series_id=e["series_id"], title=e["title"].strip(), unit=e["unit"].strip(), description=e["description"].strip(),
         priorities=tuple(prios), is_context=e["is_context"], publisher=e["publisher"].strip(),

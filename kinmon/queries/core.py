@@ -279,13 +279,6 @@ def freshness(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     ).df()
 
 
-def snapshot_compiled_on(con: duckdb.DuckDBPyConnection) -> str | None:
-    row = con.execute(
-        "SELECT cursor FROM ingest_run WHERE source = 'snapshot' ORDER BY finished_at DESC LIMIT 1"
-    ).fetchone()
-    return row[0] if row else None
-
-
 def table_inventory(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     names = [r[0] for r in con.execute(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY 1").fetchall()]

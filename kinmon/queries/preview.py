@@ -19,7 +19,7 @@ def head(con: duckdb.DuckDBPyConnection, name: str, limit: int = 200) -> pd.Data
     return con.execute(f'SELECT {listed or "*"} FROM "{name}" LIMIT ?', [int(limit)]).df()
 
 
-# Each ready-made table (exports.TABLES) has one row per row of its stored table, so its size is a count
+# Each ready-made table (kinmon.queries.tables.TABLES) has one row per row of its stored table, so its size is a count
 # (tests/test_downloads.py checks each against the table as built); commitments are a short curated list.
 _ROWS_OF = {"questions": "written_question", "statements": "statement", "debates": "debate", "members": "member",
             "observations": "observation", "priorities": "priority"}

@@ -22,7 +22,7 @@ from kinmon import store
 from kinmon.config import DATA_DIR
 from kinmon.snapshot.commitments import (read_appg, read_commitments, read_evidence, read_glossary, read_indicators,
                                         read_priorities, read_status_scale, read_timeline)
-from kinmon.snapshot.licences import OGL, OPL, QUOTED
+from kinmon.licences import OGL, OPL, QUOTED
 from kinmon.snapshot.parliament import question_record, read_debates, read_members, read_questions, read_statements
 from kinmon.snapshot.parse import (Snapshot, SnapshotError, add_source, parse_date, parse_figure_value,
                                    parse_period_end)

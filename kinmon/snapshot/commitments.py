@@ -7,7 +7,7 @@ import re
 from datetime import date, datetime
 from pathlib import Path
 
-from kinmon.snapshot.licences import QUOTED
+from kinmon.licences import QUOTED
 from kinmon.snapshot.parse import (Snapshot, SnapshotError, add_source, checked, parse_amount, parse_date,
                                    parse_priorities, parse_url, read_csv, required, unique)
 from kinmon.store import rows

@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-from kinmon.snapshot.licences import OPL
+from kinmon.licences import OPL
 from kinmon.snapshot.parse import (Snapshot, add_source, checked, paragraphs_html, parse_date, parse_url, read_csv,
                                    read_jsonl, required, unique)
 from kinmon.sources.questions import question_url

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from kinmon.snapshot.licences import OGL, OPL, QUOTED
+from kinmon.licences import OGL, OPL, QUOTED
 from kinmon.snapshot.parse import (Snapshot, SnapshotError, add_source, checked, parse_figure_value, parse_period_end,
                                    parse_priorities, parse_url, read_csv, required, unique)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
-from urllib.parse import urlencode
 
 from kinmon.http import UpstreamError, require
 
@@ -14,10 +13,6 @@ TEXT = (str, NONE)
 NUMBER = (int, NONE)
 
 Kind = type | tuple[type, ...]
-
-
-def shown_url(url: str, params: dict | list | None = None) -> str:
-    return f"{url}?{urlencode(params, doseq=True)}" if params else url
 
 
 def api_date(value: Any, url: str, name: str) -> date | None:

@@ -15,7 +15,6 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Iterator
-from urllib.parse import urlencode
 
 import requests
 
@@ -23,6 +22,7 @@ from kinmon import config
 from kinmon.http import Client, UpstreamError, require_in
 from kinmon.sources import paging
 from kinmon.tidy import GEOGRAPHIC_LEVELS, GZIP_MAGIC, TIME_IDENTIFIERS, plain_text
+from kinmon.util import shown_url
 
 SERVICE = "KINMON_EES_API"
 PUBLICATIONS_PAGE_SIZE = 40  # the API's maximum
@@ -187,7 +187,7 @@ class EesClient:
     def meta(self, data_set_id: str, version: str) -> Meta:
         url = self._url(f"/v1/data-sets/{data_set_id}/meta")
         params = {"dataSetVersion": version}
-        return _meta(self._get(url, params), _shown(url, params))
+        return _meta(self._get(url, params), shown_url(url, params))
 
     def query(self, data_set_id: str, version: str, body: dict[str, Any],
               page_size: int = QUERY_PAGE_SIZE) -> QueryResult:
@@ -198,7 +198,7 @@ class EesClient:
         while page <= total:
             payload = self._send("POST", url, params={"dataSetVersion": version},
                                  json={**body, "page": page, "pageSize": page_size})
-            shown = _shown(url, {"dataSetVersion": version, "page": page})
+            shown = shown_url(url, {"dataSetVersion": version, "page": page})
             total = _paging(payload, shown, page)
             out.rows.extend(_query_row(r, shown, i) for i, r in enumerate(_field(payload, "results", shown, list)))
             for w in _field(payload, "warnings", shown, list):
@@ -232,7 +232,7 @@ class EesClient:
         while page <= total:
             page_params = {**params, "page": page, "pageSize": page_size}
             payload = self._get(url, page_params)
-            shown = _shown(url, page_params)
+            shown = shown_url(url, page_params)
             total = _paging(payload, shown, page)
             for item in _field(payload, "results", shown, list):
                 received += 1
@@ -285,10 +285,6 @@ def problem_message(resp: requests.Response) -> str:
 
 
 # ---------------------------------------------------------------------- shape checks
-
-
-def _shown(url: str, params: dict) -> str:
-    return f"{url}?{urlencode(params)}" if params else url
 
 
 _field = require_in  # a required field; errors name it by its full path ('results[0].timePeriod.period')

@@ -18,7 +18,8 @@ from urllib.parse import quote
 from kinmon.config import base_url
 from kinmon.http import Client, UpstreamError, require
 from kinmon.sources import paging
-from kinmon.sources._shape import NUMBER, TEXT, api_date, check_fields, shown_url
+from kinmon.sources._shape import NUMBER, TEXT, api_date, check_fields
+from kinmon.util import shown_url
 
 SERVICE = "KINMON_HANSARD_API"
 CONTRIBUTIONS_PATH = "/search/contributions/{kind}.json"

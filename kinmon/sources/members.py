@@ -13,7 +13,8 @@ from typing import Any
 
 from kinmon.config import base_url
 from kinmon.http import Client, UpstreamError, require
-from kinmon.sources._shape import TEXT, api_date, optional, shown_url
+from kinmon.sources._shape import TEXT, api_date, optional
+from kinmon.util import shown_url
 
 SERVICE = "KINMON_MEMBERS_API"
 MEMBER_PATH = "/api/Members/{id}"

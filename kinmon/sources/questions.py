@@ -19,7 +19,8 @@ from urllib.parse import quote
 from kinmon.config import base_url
 from kinmon.http import Client, UpstreamError, require
 from kinmon.sources import paging
-from kinmon.sources._shape import NONE, NUMBER, TEXT, api_date, check_fields, optional, shown_url
+from kinmon.sources._shape import NUMBER, TEXT, api_date, check_fields, optional
+from kinmon.util import shown_url
 
 SERVICE = "KINMON_QUESTIONS_API"
 QUESTIONS_PATH = "/api/writtenquestions/questions"
@@ -37,7 +38,6 @@ DATE_PASSES = ("tabled", "answered", "corrected")
 # Without these the API hides earlier sessions (before the July 2024 election) and leaves members null.
 ALWAYS = {"sessionStatus": "Any", "expandMember": "true"}
 
-FLAG = (bool, NONE)
 
 # The fields kinmon reads, checked in this order: required (present, of the type), then optional
 # (of the type when present and not null). Dates and expanded members are checked on their own.

@@ -9,11 +9,11 @@ The files are package data, found beside this module at run time.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
 
+from kinmon import util
 from kinmon.errors import StoreError
 
 SCHEMA_DIR = Path(__file__).parent / "schema"
@@ -33,9 +33,7 @@ MIGRATIONS: list[str] = [p.read_text(encoding="utf-8") for p in migration_files(
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-def utcnow() -> datetime:
-    """Timestamps are stored as naive UTC."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+utcnow = util.utcnow  # timestamps are stored as naive UTC (kinmon.util, written once)
 
 
 def current_version(con: duckdb.DuckDBPyConnection) -> int:

@@ -66,58 +66,75 @@ class HostileServer:
         h.end_headers()
 
     def serve(self, h, mode: str) -> None:
+        """Answer `mode` (the request path) in its hostile way, for at most self.limit seconds."""
         ends = time.monotonic() + self.limit
-        if mode == "ok.csv":
-            body = CSV.encode()
-            self._head(h, headers={"Content-Type": "text/csv", "Content-Length": str(len(body))})
-            h.wfile.write(body)
-        elif mode == "trickle.csv":  # 1 byte every 0.5 s
-            self._head(h, headers={"Content-Type": "text/csv", "Content-Length": str(10_000_000)})
-            for byte in (CSV * 100000).encode():
-                if time.monotonic() > ends:
-                    break
-                h.wfile.write(bytes([byte]))
-                h.wfile.flush()
-                time.sleep(0.5)
-        elif mode == "endless.csv":  # chunked, never ending
-            self._head(h, headers={"Content-Type": "text/csv", "Transfer-Encoding": "chunked"})
-            chunk = (CSV.splitlines()[1] + "\n").encode() * 1000
-            while time.monotonic() < ends:
-                h.wfile.write(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
-        elif mode == "huge.csv":  # honest Content-Length of 1 GB
-            self._head(h, headers={"Content-Type": "text/csv", "Content-Length": str(10**9)})
-            block = b"0" * 65536
-            while time.monotonic() < ends:
-                h.wfile.write(block)
-        elif mode == "liar.csv":  # says nothing of its size, sends 1 GB
-            self._head(h, headers={"Content-Type": "text/csv", "Connection": "close"})
-            block = (CSV.splitlines()[1] + "\n").encode() * 1000
-            for _ in range(20000):
-                if time.monotonic() > ends:
-                    break
-                h.wfile.write(block)
-        elif mode == "bomb.csv.gz":
-            body = gzip_bomb(self.bomb_mb)
-            self._head(h, headers={"Content-Type": "application/gzip", "Content-Length": str(len(body))})
-            h.wfile.write(body)
-        elif mode == "bomb-encoded.csv":  # the same bomb as Content-Encoding: requests unpacks it on the fly
-            body = gzip_bomb(self.bomb_mb)
-            self._head(h, headers={"Content-Type": "text/csv", "Content-Encoding": "gzip",
-                                   "Content-Length": str(len(body))})
-            h.wfile.write(body)
-        elif mode == "to-file":
-            self._head(h, 302, {"Location": "file:///etc/passwd", "Content-Length": "0"})
-        elif mode == "to-other-port":
-            self._head(h, 302, {"Location": f"{self.other_url}/ok.csv", "Content-Length": "0"})
-        elif mode == "loop":
-            self._head(h, 302, {"Location": "/loop", "Content-Length": "0"})
-        elif mode == "html":
-            body = b"<!doctype html><html><body><h1>Service unavailable</h1></body></html>"
-            self._head(h, headers={"Content-Type": "text/html", "Content-Length": str(len(body))})
-            h.wfile.write(body)
-        elif mode == "reset":
-            h.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
-            h.close_connection = True  # the handler ends and closes its files: the reset goes out now, not at
-            h.connection.close()       # the client's timeout (the socket stays open while rfile/wfile hold it)
-        else:
-            self._head(h, 404, {"Content-Length": "0"})
+        modes = {
+            "ok.csv": self._ok, "trickle.csv": self._trickle, "endless.csv": self._endless, "huge.csv": self._huge,
+            "liar.csv": self._liar, "bomb.csv.gz": self._bomb, "bomb-encoded.csv": self._bomb_encoded,
+            "to-file": lambda h, ends: self._redirect(h, "file:///etc/passwd"),
+            "to-other-port": lambda h, ends: self._redirect(h, f"{self.other_url}/ok.csv"),
+            "loop": lambda h, ends: self._redirect(h, "/loop"),
+            "html": self._html, "reset": self._reset,
+        }
+        modes.get(mode, self._not_found)(h, ends)
+
+    def _ok(self, h, ends: float) -> None:
+        body = CSV.encode()
+        self._head(h, headers={"Content-Type": "text/csv", "Content-Length": str(len(body))})
+        h.wfile.write(body)
+
+    def _trickle(self, h, ends: float) -> None:  # 1 byte every 0.5 s
+        self._head(h, headers={"Content-Type": "text/csv", "Content-Length": str(10_000_000)})
+        for byte in (CSV * 100000).encode():
+            if time.monotonic() > ends:
+                break
+            h.wfile.write(bytes([byte]))
+            h.wfile.flush()
+            time.sleep(0.5)
+
+    def _endless(self, h, ends: float) -> None:  # chunked, never ending
+        self._head(h, headers={"Content-Type": "text/csv", "Transfer-Encoding": "chunked"})
+        chunk = (CSV.splitlines()[1] + "\n").encode() * 1000
+        while time.monotonic() < ends:
+            h.wfile.write(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
+
+    def _huge(self, h, ends: float) -> None:  # honest Content-Length of 1 GB
+        self._head(h, headers={"Content-Type": "text/csv", "Content-Length": str(10**9)})
+        block = b"0" * 65536
+        while time.monotonic() < ends:
+            h.wfile.write(block)
+
+    def _liar(self, h, ends: float) -> None:  # says nothing of its size, sends 1 GB
+        self._head(h, headers={"Content-Type": "text/csv", "Connection": "close"})
+        block = (CSV.splitlines()[1] + "\n").encode() * 1000
+        for _ in range(20000):
+            if time.monotonic() > ends:
+                break
+            h.wfile.write(block)
+
+    def _bomb(self, h, ends: float) -> None:
+        body = gzip_bomb(self.bomb_mb)
+        self._head(h, headers={"Content-Type": "application/gzip", "Content-Length": str(len(body))})
+        h.wfile.write(body)
+
+    def _bomb_encoded(self, h, ends: float) -> None:  # the same bomb as Content-Encoding: requests unpacks it
+        body = gzip_bomb(self.bomb_mb)
+        self._head(h, headers={"Content-Type": "text/csv", "Content-Encoding": "gzip",
+                               "Content-Length": str(len(body))})
+        h.wfile.write(body)
+
+    def _redirect(self, h, location: str) -> None:
+        self._head(h, 302, {"Location": location, "Content-Length": "0"})
+
+    def _html(self, h, ends: float) -> None:
+        body = b"<!doctype html><html><body><h1>Service unavailable</h1></body></html>"
+        self._head(h, headers={"Content-Type": "text/html", "Content-Length": str(len(body))})
+        h.wfile.write(body)
+
+    def _reset(self, h, ends: float) -> None:
+        h.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+        h.close_connection = True  # the handler ends and closes its files: the reset goes out now, not at
+        h.connection.close()       # the client's timeout (the socket stays open while rfile/wfile hold it)
+
+    def _not_found(self, h, ends: float) -> None:
+        self._head(h, 404, {"Content-Length": "0"})

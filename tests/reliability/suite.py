@@ -150,44 +150,54 @@ class FaultProxy:
         if self.delay:
             time.sleep(self.delay)
         try:
-            if fault in ("reset", "reset-always"):
-                if int(h.headers.get("Content-Length") or 0):
-                    h.rfile.read(int(h.headers["Content-Length"]))
-                h.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
-                h.close_connection = True
-                h.connection.close()
-                return
-            if fault in ("500", "500-always"):
-                self._forward(h, method)  # the upstream saw it; the answer is lost
-                return self._send(h, 500, [("Content-Type", "application/json")],
-                                  b'{"status":500,"title":"Internal Server Error"}')
-            if fault in ("429", "429-retry-after"):
-                self._forward(h, method)
-                extra = [("Retry-After", "1")] if fault == "429-retry-after" else []
-                return self._send(h, 429, [("Content-Type", "application/json"), *extra],
-                                  b'{"status":429,"title":"Too Many Requests"}')
-            if fault == "read-timeout":
-                time.sleep(READ_TIMEOUT * 3)
-                h.close_connection = True
+            if self._fail_before_answering(h, method, fault):
                 return
             status, headers, body = self._forward(h, method)
-            if fault == "truncated-json":
-                body = body[: max(1, len(body) // 2)]
-            elif fault == "wrong-shape":
-                body = b'{"items": [], "count": "many"}'
-            elif fault == "html-200":
-                status, headers = 200, [("Content-Type", "text/html")]
-                body = b"<!doctype html><html><body><h1>Sorry, something went wrong</h1></body></html>"
-            elif fault == "short-page":
-                body = _short_page(body)
-            elif fault is None and self.fault is None and _short_page(body) != body:
-                self.listings.add(index)
-            elif fault == "huge-body":
-                body = b"[" + b"1," * (size(2_500_000, 25_000_000))  # never closed: 5 MB sampled, 50 MB full
-            self._send(h, status, headers, body)
+            if fault is None and self.fault is None and _short_page(body) != body:
+                self.listings.add(index)  # a clean run's listing requests: where a short page can be served
+            self._send(h, *_altered(fault, status, headers, body))
         except (BrokenPipeError, ConnectionResetError):
             pass
 
+    def _fail_before_answering(self, h, method: str, fault: str | None) -> bool:
+        """The faults that replace the upstream's answer (a reset, a 500, a 429, a read timeout): True if
+        `fault` is one of them and has been served."""
+        if fault in ("reset", "reset-always"):
+            if int(h.headers.get("Content-Length") or 0):
+                h.rfile.read(int(h.headers["Content-Length"]))
+            h.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            h.close_connection = True
+            h.connection.close()
+        elif fault in ("500", "500-always"):
+            self._forward(h, method)  # the upstream saw it; the answer is lost
+            self._send(h, 500, [("Content-Type", "application/json")], b'{"status":500,"title":"Internal Server Error"}')
+        elif fault in ("429", "429-retry-after"):
+            self._forward(h, method)
+            extra = [("Retry-After", "1")] if fault == "429-retry-after" else []
+            self._send(h, 429, [("Content-Type", "application/json"), *extra], b'{"status":429,"title":"Too Many Requests"}')
+        elif fault == "read-timeout":
+            time.sleep(READ_TIMEOUT * 3)
+            h.close_connection = True
+        else:
+            return False
+        return True
+
+
+def _altered(fault: str | None, status: int, headers: list[tuple[str, str]], body: bytes):
+    """The upstream's answer as the faults that corrupt it pass it on (truncated, wrong shape, an HTML page
+    with 200, a short page, a huge body); unchanged for any other fault."""
+    if fault == "truncated-json":
+        body = body[: max(1, len(body) // 2)]
+    elif fault == "wrong-shape":
+        body = b'{"items": [], "count": "many"}'
+    elif fault == "html-200":
+        status, headers = 200, [("Content-Type", "text/html")]
+        body = b"<!doctype html><html><body><h1>Sorry, something went wrong</h1></body></html>"
+    elif fault == "short-page":
+        body = _short_page(body)
+    elif fault == "huge-body":
+        body = b"[" + b"1," * (size(2_500_000, 25_000_000))  # never closed: 5 MB sampled, 50 MB full
+    return status, headers, body
 
 def _short_page(body: bytes) -> bytes:
     """The same listing with the second half of its results dropped, totals unchanged: a capped page."""

@@ -22,7 +22,7 @@ from kinmon import store
 from kinmon.http import Client
 from kinmon.ingest import parliament as parliament_ingest
 from kinmon.ingest import read_journal
-from kinmon.status import source_status
+from kinmon.queries.status import source_status
 from replay import ReplayServer
 from suite import FaultProxy, Tally, record, size
 from test_parliament_ingest import SERVICES, SINCE, UNTIL, FakeParliament

@@ -9,7 +9,8 @@ import time
 
 import servers
 import wsclient
-from kinmon import exports, store
+from kinmon import store
+from kinmon.queries import tables
 from kinmon.ingest.statistics import ingest_file
 from suite import Tally, record, size
 
@@ -52,7 +53,7 @@ def test_three_servers_on_one_store_answer_through_publishes_with_the_new_data(s
     bad = [(v.page, v.exceptions[:1], v.failure) for v in visits + latest if not v.ok]
     tracebacks = sum(s.tracebacks() for s in fleet)
     con = store.connect_readonly(db)
-    observations = len(exports.table_frame(con, "observations"))
+    observations = len(tables.frame(con, "observations"))
     con.close()
     shown = f"(`observations`): {observations:,} rows"  # the Data page's count of the newest store
     fresh = [any(shown in t for t in v.texts) for v in latest]

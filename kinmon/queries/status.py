@@ -1,4 +1,7 @@
-"""What the store holds per source, and how its last runs went: the `status` command's table."""
+"""What the store holds per source and how its runs went: the `status` command's table, the Data page's
+"Sources and their last runs" and the Changelog's failed runs. Runs are read from the store's ingest_run
+table and from the run journal beside the store (which also holds the runs that failed and published
+nothing)."""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from kinmon import store
-from kinmon.ingest import read_journal
+from kinmon.store.journal import read_journal
 
 # Rows held by each ingest source, by the source_id prefixes its rows carry.
 SOURCE_ROWS = {
@@ -23,6 +26,13 @@ SOURCE_ROWS = {
 def rows_held(con, source: str) -> int:
     return sum(con.execute(f"SELECT count(*) FROM {table} WHERE {where}").fetchone()[0]
                for table, where in SOURCE_ROWS[source])
+
+
+def failed_runs(db: Path) -> pd.DataFrame:
+    """Every run that failed or was interrupted (the store was left as it was), in the order they started."""
+    failed = [r for r in read_journal(db) if r.status in ("failed", "interrupted")]
+    return pd.DataFrame([{"finished_at": r.finished_at, "source": r.source, "error": r.error} for r in failed],
+                        columns=["finished_at", "source", "error"])
 
 
 def source_status(db: Path) -> pd.DataFrame:
