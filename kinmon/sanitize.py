@@ -208,3 +208,20 @@ def unlink_bare_urls(markdown: str) -> str:
         out = re.sub(r"(?i)(www)(\\?\.)", lambda g: g.group(1) + WORD_JOINER + g.group(2), out)
         return out.replace("@", WORD_JOINER + "@")
     return _BARE_URL.sub(neuter, markdown)
+
+
+# Plotly draws a chart's text (tick labels, hover labels, titles, legends) from a pseudo-HTML that makes
+# <a href> a live SVG link and <span style> restyle it. Upstream text (a member's name, a council, a
+# department) must stay text: escape it, keeping only the markup-free tags kinmon's own labels use.
+_PLOTLY_KEPT = re.compile(r"&lt;(/?(?:br|b|i|em|sup|sub))\s*/?&gt;", re.IGNORECASE)
+
+
+def plotly_text(value: object) -> object:
+    """`value` safe to hand to plotly: '<' and '>' escaped, bare <br>, <b>, <i>, <em>, <sup>, <sub> kept.
+
+    Plotly decodes entities only in the text between tags, so an escaped tag is shown, never drawn; '&' is
+    left as it is, which makes this idempotent (a label escaped twice reads the same). Anything that is not
+    a string is returned as it is."""
+    if not isinstance(value, str) or "<" not in value and ">" not in value:
+        return value
+    return _PLOTLY_KEPT.sub(lambda m: f"<{m.group(1).lower()}>", value.replace("<", "&lt;").replace(">", "&gt;"))

@@ -6,8 +6,11 @@ import re
 import textwrap
 from datetime import date, datetime
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+
+from kinmon.sanitize import plotly_text
 
 STATUS_COLOURS = {
     "delivered": "#1b7837",
@@ -34,11 +37,43 @@ ANNUAL_MIN_GAP_DAYS = 300
 
 def wrap_label(text, width: int = LABEL_WRAP) -> str:
     """A category label wrapped onto short lines, so long names do not squeeze the plot on a phone."""
-    return "<br>".join(textwrap.wrap(str(text), width)) or str(text)
+    return "<br>".join(plotly_text(line) for line in textwrap.wrap(str(text), width)) or plotly_text(str(text))
+
+
+# the parts of a trace plotly draws as text (tick labels come from x/y; hover labels substitute customdata)
+_TRACE_TEXT = ("x", "y", "text", "hovertext", "labels", "customdata", "name")
+
+
+def _escaped(value):
+    if isinstance(value, str):
+        return plotly_text(value)
+    if isinstance(value, (list, tuple)):
+        return type(value)(_escaped(v) for v in value)
+    if isinstance(value, np.ndarray) and value.dtype == object:
+        return np.vectorize(plotly_text, otypes=[object])(value) if value.size else value
+    return value
+
+
+def escape_text(fig: go.Figure) -> go.Figure:
+    """Every upstream string a figure draws (categories, hover text, trace names, tick text) made plotly-safe:
+
+    plotly turns <a href> in a label into a live SVG link (found by the reliability suite: a member's name
+    on the Members page), so text is escaped by sanitize.plotly_text before the figure reaches a browser."""
+    for trace in fig.data:
+        for attr in _TRACE_TEXT:
+            if attr in trace and trace[attr] is not None:
+                trace[attr] = _escaped(trace[attr])
+    for key in fig.layout:
+        if key.startswith(("xaxis", "yaxis")):
+            axis = fig.layout[key]
+            for attr in ("ticktext", "categoryarray"):
+                if axis[attr] is not None:
+                    axis[attr] = _escaped(axis[attr])
+    return fig
 
 
 def _axis_title(base: str | None, source: str, stamp: str | None) -> str:
-    lines = textwrap.wrap(source, SOURCE_WRAP) + ([stamp] if stamp else [])
+    lines = [plotly_text(line) for line in textwrap.wrap(source, SOURCE_WRAP)] + ([stamp] if stamp else [])
     note = f"<span style='{SOURCE_STYLE}'>" + "<br>".join(lines) + "</span>"
     return (f"{base}<br><br>" if base else "") + note
 
@@ -52,7 +87,7 @@ def with_source(fig: go.Figure, title: str, source: str) -> go.Figure:
     - the legend sits at the very bottom, below the plot and the source, so it never covers data;
     - a time axis with one point, or with annual points, becomes a category or whole-year axis.
     """
-    title_lines = textwrap.wrap(title, TITLE_WRAP) or [""]
+    title_lines = [plotly_text(line) for line in textwrap.wrap(title, TITLE_WRAP)] or [""]
     base = fig.layout.xaxis.title.text if fig.layout.xaxis.title and fig.layout.xaxis.title.text else None
     settle_time_axis(fig)
     fig.update_layout(

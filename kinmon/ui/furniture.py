@@ -10,6 +10,7 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from kinmon import config, exports, licences, sanitize
+from kinmon.charts.core import escape_text
 from kinmon.queries.sources import source_ids
 from kinmon.ui import legacy_pages, reads
 from kinmon.ui.text import blank, fmt_date, link_target, md_escape, plural, text_or
@@ -164,7 +165,7 @@ def chart(fig, name: str, *, key: str | None = None) -> None:
 
     if images.available():
         _warm_images()
-    fig = images.stamp(fig, f"kinmon · data as of {data_as_of()}")
+    fig = images.stamp(escape_text(fig), f"kinmon · data as of {data_as_of()}")
     key = key or name
     # theme=None: the browser draws the figure exactly as built, so it matches the server PNG/SVG
     st.plotly_chart(fig, key=f"{key}-chart", theme=None, config={
