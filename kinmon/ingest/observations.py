@@ -27,10 +27,13 @@ import duckdb
 
 from kinmon import store
 from kinmon.ingest import Counts
-from kinmon.store.statistics import (OBSERVATION_COLUMNS, OBSERVATION_KEY, refresh_latest,  # noqa: F401
-                                     write_observations)
 from kinmon.ingest.registry import SeriesSpec
+# Moved to kinmon.store.statistics; importable from here as before.
+from kinmon.store.statistics import OBSERVATION_COLUMNS, OBSERVATION_KEY, refresh_latest, write_observations
 from kinmon.tidy import TidyRow, period_end, period_label
+
+__all__ = ["OBSERVATION_COLUMNS", "OBSERVATION_KEY", "RELEASE_COLUMNS", "SERIES_COLUMNS", "StatisticsCounts",
+           "observations", "refresh_latest", "series_record", "write_observations", "write_release", "write_series"]
 
 log = logging.getLogger(__name__)
 

@@ -28,7 +28,7 @@ from kinmon.ingest import Counts, RunResult, Window, last_cursor, run
 from kinmon.sanitize import clean_html, to_text
 from kinmon.sources import hansard, members, questions
 from kinmon.store import parliament as parliament_store
-from kinmon.store.write import insert_rows, upsert_rows  # noqa: F401  (insert_rows: importable from here as before)
+from kinmon.store.write import insert_rows, upsert_rows  # noqa: F401 - insert_rows stays importable from here
 
 SOURCE = "parliament"
 # Answers arrive, are corrected and are re-dated after the fact: every run looks back this far.
