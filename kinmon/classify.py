@@ -62,6 +62,8 @@ from pathlib import Path
 import duckdb
 
 from kinmon.config import DATA_DIR
+from kinmon.store import tags as tag_store
+from kinmon.store.tags import CURATED_METHOD, OVERRIDE_RULE_ID, RULE_METHOD  # noqa: F401 (re-exported)
 
 RULES_FILE = "classification_rules.json"
 OVERRIDES_FILE = "classification_overrides.csv"
@@ -95,8 +97,6 @@ NUMERIC_ITEM_TYPES = frozenset({"question", "statement"})
 
 OVERRIDE_COLUMNS = ["item_type", "item_id", "priority_id", "action", "reason"]
 OVERRIDE_ACTIONS = frozenset({"add", "remove"})
-OVERRIDE_RULE_ID = "override"
-RULE_METHOD, CURATED_METHOD = "rule", "curated"
 
 TOP_LEVEL_KEYS = frozenset({"version", "kinship_context", "rules"})
 RULE_KEYS = frozenset({"id", "priority", "description", "kinship_context", "fallback", "all", "any", "none"})
@@ -545,11 +545,9 @@ def tag_item(con: duckdb.DuckDBPyConnection, item_type: str, item_id, text: str 
     item_id = str(item_id)
     plan = _Plan()
     plan.add(item_type, item_id, text, rules, overrides, context)
-    con.execute(f"DELETE FROM priority_tag WHERE item_type = ? AND item_id = ? AND {_OWNED}", [item_type, item_id])
+    tag_store.forget_item(con, item_type, item_id)
     _write(con, plan)
-    rows = con.execute("SELECT priority_id FROM priority_tag WHERE item_type = ? AND item_id = ? ORDER BY 1",
-                       [item_type, item_id]).fetchall()
-    return [r[0] for r in rows]
+    return tag_store.priorities_of(con, item_type, item_id)
 
 
 def _plan_stored(con: duckdb.DuckDBPyConnection, item_type: str, rules: RuleSet, overrides: Overrides, plan: _Plan,
@@ -557,12 +555,7 @@ def _plan_stored(con: duckdb.DuckDBPyConnection, item_type: str, rules: RuleSet,
     """Add the stored items of one type (all, or those in `ids`) to a plan, read as retag_all reads them."""
     table, key, columns = ITEM_SOURCES[item_type]
     extra = CONTEXT_COLUMNS.get(item_type, ())
-    sql = f"SELECT CAST({key} AS VARCHAR), {', '.join(columns + extra)} FROM {table}"
-    params: list = []
-    if ids is not None:
-        sql += f" WHERE CAST({key} AS VARCHAR) IN (SELECT unnest(?::VARCHAR[]))"  # a hash join, not a list scan per row
-        params = [[str(i) for i in ids]]
-    for item_id, *parts in con.execute(sql, params).fetchall():
+    for item_id, *parts in tag_store.stored_items(con, table, key, tuple(columns + extra), ids):
         text = item_text(*parts[:len(columns)])
         plan.add(item_type, item_id, text, rules, overrides, item_text(text, *parts[len(columns):]))
 
@@ -576,9 +569,9 @@ def retag_all(con: duckdb.DuckDBPyConnection, rules: RuleSet | None = None,
         _plan_stored(con, item_type, rules, overrides, plan)
     types = list(ITEM_TYPES)
     # Tags of items that no longer exist go too: the whole set is rebuilt from the current rules.
-    con.execute(f"DELETE FROM priority_tag WHERE list_contains(?, item_type) AND {_OWNED}", [types])
+    tag_store.forget_types(con, types)
     _write(con, plan)
-    return con.execute("SELECT count(*) FROM priority_tag WHERE list_contains(?, item_type)", [types]).fetchone()[0]
+    return tag_store.count_tags(con, types)
 
 
 def tag_stored(con: duckdb.DuckDBPyConnection, items: dict[str, list], rules: RuleSet | None = None,
@@ -592,36 +585,12 @@ def tag_stored(con: duckdb.DuckDBPyConnection, items: dict[str, list], rules: Ru
         if not ids:
             continue
         _plan_stored(con, item_type, rules, overrides, plan, ids)
-        con.execute(f"DELETE FROM priority_tag WHERE item_type = ? AND item_id IN (SELECT unnest(?::VARCHAR[])) "
-                    f"AND {_OWNED}", [item_type, [str(i) for i in ids]])
+        tag_store.forget_items(con, item_type, ids)
     _write(con, plan)
 
 
-# The rows this module writes and may replace; any other curated tag is left alone (unless removed).
-_OWNED = f"(method = '{RULE_METHOD}' OR (method = '{CURATED_METHOD}' AND rule_id = '{OVERRIDE_RULE_ID}'))"
-
-# One statement per batch, not one per row: a live store can hold tens of thousands of items.
-_INSERT_ROWS = """
-    INSERT INTO priority_tag (item_type, item_id, priority_id, rule_id, rules_version, method)
-    SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::INTEGER[]), unnest(?::VARCHAR[]),
-           unnest(?::VARCHAR[]), unnest(?::VARCHAR[])
-    ON CONFLICT DO {conflict}
-"""
-
-
 def _write(con: duckdb.DuckDBPyConnection, plan: _Plan) -> None:
-    if plan.removals:
-        con.executemany("DELETE FROM priority_tag WHERE item_type = ? AND item_id = ? AND priority_id = ?",
-                        plan.removals)
-    # A rule tag never displaces a curated one; an "add" override always wins.
-    _insert(con, plan.rule_rows, "NOTHING")
-    _insert(con, plan.curated_rows,
-            "UPDATE SET rule_id = excluded.rule_id, rules_version = excluded.rules_version, method = excluded.method")
-
-
-def _insert(con: duckdb.DuckDBPyConnection, rows: list[tuple], conflict: str) -> None:
-    if rows:
-        con.execute(_INSERT_ROWS.format(conflict=conflict), [list(column) for column in zip(*rows)])
+    tag_store.write_plan(con, plan.removals, plan.rule_rows, plan.curated_rows)
 
 
 def _defaults(rules: RuleSet | None, overrides: Overrides | None) -> tuple[RuleSet, Overrides]:

@@ -54,10 +54,6 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
     ("kinmon/bench/raw_sql.py", "sql"): "the benchmark's baselines: raw DuckDB queries with no kinmon code between, "
                                         "on purpose (a baseline must not go through the code it is compared with)",
     ("kinmon/bench/pages.py", "streamlit"): "the benchmark renders and times pages with streamlit's AppTest",
-    ("kinmon/novelty.py", "sql"): "rebuild_passages derives the answer_passage table when the search index is "
-                                  "rebuilt: a derived-table write still to move into the store package",
-    ("kinmon/classify.py", "sql"): "the tagging write path (tag_stored, retag_all, set-based since #11) still "
-                                   "runs its SQL here: to move into the store package",
     ("kinmon/ui/lookups.py", "import"): "the postcode finder's live look-up (kinmon.sources.constituencies) is not "
                                         "a store read; ui caches it for a day for the Asks of MPs page",
 }
