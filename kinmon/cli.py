@@ -97,8 +97,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("bench", help="time kinmon on a synthetic store (default 100 times today's volume)",
                        description="Build a synthetic store at --scale through kinmon's own code and print the "
                                    "performance table (issue #11) against a bare page and raw DuckDB queries.")
-    p.add_argument("--scale", type=float, default=100, help="100 = 100,000 written questions (default 100)")
+    p.add_argument("--scale", type=float, help="100 = 100,000 written questions (default 100; with --reuse, the "
+                                               "reused store's)")
     p.add_argument("--out", metavar="DIR", help="keep the store in DIR (default: a temporary folder, removed)")
+    p.add_argument("--reuse", metavar="DIR", help="measure on a copy of the store an earlier `bench --out DIR` "
+                                                  "built, instead of building one (DIR is left unchanged)")
     p.add_argument("--sample", metavar="PATH", help="real Written Questions API records (.jsonl.gz) to draw from")
     p.add_argument("--no-pages", action="store_true", help="skip the page timings")
     p.set_defaults(func=cmd_bench)
@@ -239,9 +242,12 @@ def cmd_classify(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     from kinmon import bench
 
-    if args.scale <= 0:
+    if args.scale is not None and args.scale <= 0:
         raise UsageError("--scale must be more than 0")
-    return bench.main(args.scale, args.out, args.sample, pages=not args.no_pages)
+    if args.reuse and args.out and Path(args.reuse).resolve() == Path(args.out).resolve():
+        raise UsageError("--reuse and --out must be different folders: the reused store stays unchanged")
+    scale = args.scale if args.scale is not None or args.reuse else 100
+    return bench.main(scale, args.out, args.sample, pages=not args.no_pages, reuse=args.reuse)
 
 
 def _one_line(exc: BaseException) -> str:

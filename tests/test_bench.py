@@ -3,6 +3,7 @@
 This checks the benchmark works, not how fast kinmon is: at this scale the figures mean nothing.
 """
 
+import hashlib
 import re
 import subprocess
 import sys
@@ -19,15 +20,17 @@ ROWS = ("`ingest parliament`", "growth:", "an ingest that adds nothing", "taggin
         "Parliament page, first render", "Home, Priorities", "largest page message", "Streamlit server memory")
 
 
-def test_bench_prints_every_row_at_a_tiny_scale(tmp_path):
-    out = subprocess.run([sys.executable, "-m", "kinmon", "bench", "--scale", "0.005", "--out", str(tmp_path)],
-                         cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600)
+def _bench(*args: str) -> str:
+    out = subprocess.run([sys.executable, "-m", "kinmon", "bench", *args], cwd=PROJECT_ROOT, capture_output=True,
+                         text=True, timeout=600)
     assert out.returncode == 0, out.stderr[-2000:]
-    text = out.stdout
-    assert re.search(r"machine: .*\d+ cores, [\d.]+ GB RAM", text)
-    assert "commit " in text
-    assert re.search(r"store: 127 written questions, [\d,]+ observations", text)  # 122 shipped + 5 synthetic
+    return out.stdout
+
+
+def _check_rows(text: str) -> dict[str, list[str]]:
+    """Every row of the table is there once, with a verdict and (when measured) a figure and a load; by label."""
     lines = [line for line in text.splitlines() if line.startswith("| ")][1:]
+    found = {}
     for label in ROWS:
         row = [line for line in lines if label in line]
         assert len(row) == 1, f"no row for {label!r}"
@@ -35,7 +38,36 @@ def test_bench_prints_every_row_at_a_tiny_scale(tmp_path):
         assert cells[4] in ("PASS", "FAIL") or cells[4].startswith("not measured: "), row[0]
         if cells[4] in ("PASS", "FAIL"):
             assert re.search(r"\d", cells[1]) and re.search(r"\d+\.\d\d", cells[5]), row[0]  # a figure, a load
-    assert not (tmp_path / "ingest.duckdb").exists()
+        found[label] = cells
+    return found
+
+
+def test_bench_prints_every_row_at_a_tiny_scale_and_measures_again_on_a_copy(tmp_path):
+    built, again = tmp_path / "built", tmp_path / "again"
+    text = _bench("--scale", "0.005", "--out", str(built))
+    assert re.search(r"machine: .*\d+ cores, [\d.]+ GB RAM", text)
+    assert "commit " in text
+    assert re.search(r"store: 127 written questions, [\d,]+ observations; built in ", text)  # 122 shipped + 5 synthetic
+    rows = _check_rows(text)
+    for label in ("tagging the whole store", "search index rebuild"):
+        assert re.search(r"^[\d.]+ m?s; again with nothing changed [\d.]+ m?s$", rows[label][1]), rows[label]
+    assert not (built / "ingest.duckdb").exists()
+
+    # --reuse: every row again on a copy of that store, which is left exactly as it was
+    store = built / "bench.duckdb"
+    before = (store.stat().st_mtime_ns, store.stat().st_size, hashlib.sha256(store.read_bytes()).hexdigest())
+    text = _bench("--reuse", str(built), "--out", str(again), "--no-pages", "--scale", "0.005")
+    assert re.search(rf"store: 127 written questions, [\d,]+ observations; copied from {re.escape(str(store))}", text)
+    rows = _check_rows(text)
+    assert "(10 added" in rows["`ingest parliament`"][1]
+    assert (store.stat().st_mtime_ns, store.stat().st_size, hashlib.sha256(store.read_bytes()).hexdigest()) == before
+    assert (again / "bench.duckdb").is_file()
+
+
+def test_bench_refuses_to_reuse_the_store_it_would_write(tmp_path):
+    out = subprocess.run([sys.executable, "-m", "kinmon", "bench", "--reuse", str(tmp_path), "--out", str(tmp_path)],
+                         cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 2 and "must be different folders" in out.stderr
 
 
 def test_synthetic_questions_are_kept_by_the_ingest_and_vary():

@@ -5,12 +5,14 @@ go through the Written Questions parser (checked_question), the ingest's row bui
 batch writer (insert_rows), the observations are repeated as older vintages of the snapshot's figures
 through the statistics writers (write_release, write_observations), and the derived tables are made as
 every writer makes them: classify.retag_all, evidence.suggest, search.rebuild_index. Each step is timed.
+reuse() instead copies a store an earlier run built, so the rows can be measured again without rebuilding it.
 """
 
 from __future__ import annotations
 
 import math
 import os
+import shutil
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,7 +21,6 @@ from pathlib import Path
 import pandas as pd
 
 from kinmon import classify, evidence, search, snapshot, store
-from kinmon.bench import raw_sql
 from kinmon.bench.synth import Model, question_value
 from kinmon.ingest import observations as obs
 from kinmon.ingest.parliament import insert_rows, question_row
@@ -37,8 +38,8 @@ class Built:
     questions: int = 0
     observations: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
-    baseline: dict = field(default_factory=dict)
     load: str = ""  # the load average when the derived tables were timed
+    reused: str = ""  # the store this one was copied from, when an earlier run's store is reused
 
 
 def question_rows(model: Model, start: int, stop: int, count: int, now: datetime, **kw) -> list[dict]:
@@ -106,15 +107,32 @@ def build(path: Path, scale: float, model: Model, log=print) -> Built:
         search.rebuild_index(con)
         built.seconds["search_index"] = time.perf_counter() - t0
         log(f"  search index {built.seconds['search_index']:.1f} s")
-        t0 = time.perf_counter()
-        try:
-            raw_sql.build_fts(con)  # the baseline: DuckDB fts over the same table
-            built.baseline["fts_index"] = time.perf_counter() - t0
-        except Exception as exc:  # noqa: BLE001 - a missing baseline is reported, not fatal
-            built.baseline["fts_index_error"] = f"{type(exc).__name__}: {str(exc)[:80]}"
-        t0 = time.perf_counter()
-        search.rebuild_index(con)
-        built.seconds["search_index_again"] = time.perf_counter() - t0  # nothing changed: the incremental path
-        inventory = core.table_inventory(con).set_index("table")["rows"]
-        built.questions, built.observations = int(inventory["written_question"]), int(inventory["observation"])
+        _count(con, built)
     return built
+
+
+def reuse(source: Path, path: Path, log=print) -> Built:
+    """The store an earlier run built (`source`, e.g. DIR/bench.duckdb of `bench --out DIR`), copied to `path`;
+    the source is only read."""
+    source, path = Path(source), Path(path)
+    if not source.is_file():
+        raise FileNotFoundError(f"no benchmark store at {source}: build one with `python -m kinmon bench --out DIR`")
+    if source.resolve() == path.resolve():
+        raise ValueError(f"--reuse and --out are the same store ({source}): the reused store must stay unchanged")
+    log(f"copying the store {source} to {path} ...")
+    for leftover in path.parent.glob(path.name + "*"):
+        leftover.unlink()
+    shutil.copy2(source, path)
+    built = Built(path, reused=str(source))
+    con = store.connect_readonly(path)
+    try:
+        _count(con, built)
+    finally:
+        con.close()
+    built.load = load_average()
+    return built
+
+
+def _count(con, built: Built) -> None:
+    inventory = core.table_inventory(con).set_index("table")["rows"]
+    built.questions, built.observations = int(inventory["written_question"]), int(inventory["observation"])

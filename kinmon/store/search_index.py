@@ -216,6 +216,13 @@ def rebuild_index(con: duckdb.DuckDBPyConnection) -> int:
         shutil.rmtree(work, ignore_errors=True)
 
 
+def forget_index(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the derived search tables (search_doc, answer_passage) and the stored index, so the next rebuild_index
+    starts from nothing (the benchmark's "in full")."""
+    for table in ("search_index_file", "search_index_meta", "search_index_doc", "search_doc", "answer_passage"):
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+
+
 def _batches(cur, size: int = 5_000):
     while True:
         rows = cur.fetchmany(size)
