@@ -58,10 +58,40 @@ _TAG_LIKE = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>")
 
 
 def clean_html(html: str | None) -> str:
-    """The fragment with only the allow-listed tags, attributes and link schemes left."""
+    """The fragment with only the allow-listed tags, attributes and link schemes left, and links kept live
+    only where they point at an official host (OFFICIAL_HOSTS); any other link becomes its text with the
+    address after it, as text (see `_delink`)."""
     if not html:
         return ""
-    return _CLEANER.clean(html).strip()
+    return _ANCHOR.sub(_delink, _CLEANER.clean(html)).strip()
+
+
+# nh3's output is normalised (attributes double-quoted, no nested anchors), so its anchors can be matched.
+_ANCHOR = re.compile(r"<a\b([^>]*)>(.*?)</a>", re.DOTALL | re.IGNORECASE)
+_HREF = re.compile(r'\bhref="([^"]*)"')
+
+
+def _delink(m: re.Match) -> str:
+    """One cleaned anchor: kept if its address is official, else its text followed by the address as text.
+
+    The rule is the one bare URLs follow (`unlink_bare_urls`): upstream text can quote an address, it cannot
+    hand readers a link to a host it chose. A mailto link counts as official when its domain is."""
+    attrs, inner = m.group(1), m.group(2)
+    found = _HREF.search(attrs)
+    if not found:
+        return inner  # a link whose address the cleaner removed (javascript:, data:, relative) is only text
+    href = found.group(1)
+    plain = html_lib.unescape(href)
+    if plain.lower().startswith("mailto:"):
+        official = "@" in plain and is_official("https://" + plain.rsplit("@", 1)[1].split("?", 1)[0])
+    else:
+        official = is_official(plain)
+    if official:
+        return m.group(0)
+    text = _TAG_LIKE.sub("", inner).strip()
+    if html_lib.unescape(text) == plain:
+        return inner
+    return f"{inner} ({href})" if text else href
 
 
 def to_text(html: str | None) -> str:

@@ -447,7 +447,7 @@ def test_question_row_is_sanitised_linked_and_attributed(first_run):
     assert row == (
         "10001", "Commons", date(2024, 1, 10), date(2024, 1, 18), True, "Kinship Care: Allowances",
         '<p>The department has no plans to introduce a kinship allowance.</p>'
-        '<p>See <a rel="noopener noreferrer nofollow">this</a> and '
+        '<p>See this and '
         '<a href="https://www.gov.uk/government/publications/kinship-care" rel="noopener noreferrer nofollow">'
         'the guidance</a>.</p>'
         "<table><tbody><tr><th>Year</th><th>Kinship carers</th></tr><tr><td>2023</td><td>141,000</td></tr>"

@@ -17,15 +17,32 @@ def test_event_handlers_and_styles_are_removed():
     assert clean_html('<img src="x" onerror="alert(1)"><b onmouseover="x">bold</b>') == "<b>bold</b>"
 
 
-def test_only_http_https_and_mailto_links_survive_and_get_rel():
+def test_only_official_http_https_and_mailto_links_stay_live_and_get_rel():
     html = ('<a href="javascript:alert(1)">js</a> <a href="data:text/html,x">data</a> '
             '<a href="/relative">rel</a> <a href="https://www.gov.uk/x" title="T" target="_blank">gov</a> '
-            '<a href="mailto:a@example.org">mail</a> <a href="http://example.org">plain</a>')
+            '<a href="mailto:kinship@education.gov.uk">mail</a> <a href="http://example.org">plain</a>')
     assert clean_html(html) == (
-        f'<a {REL}>js</a> <a {REL}>data</a> <a {REL}>rel</a> '
+        'js data rel '
         f'<a href="https://www.gov.uk/x" title="T" {REL}>gov</a> '
-        f'<a href="mailto:a@example.org" {REL}>mail</a> <a href="http://example.org" {REL}>plain</a>'
+        f'<a href="mailto:kinship@education.gov.uk" {REL}>mail</a> plain (http://example.org)'
     )
+
+
+def test_a_link_to_any_other_host_becomes_its_text_and_the_address_as_text():
+    # the payload the full XSS run found live on Search's full-record view (#13)
+    assert clean_html('<p>See <a href="https://evil10.example/plot">link10</a>.</p>') == (
+        "<p>See link10 (https://evil10.example/plot).</p>")
+    # an address that is its own text is shown once; markup inside the link is kept; the address stays escaped
+    assert clean_html('<a href="https://charity.example/a?b=1&c=2">https://charity.example/a?b=1&amp;c=2</a>') == (
+        "https://charity.example/a?b=1&amp;c=2")
+    assert clean_html('<a href="https://x.example/"><strong>bold</strong></a>') == (
+        "<strong>bold</strong> (https://x.example/)")
+    # look-alike hosts, credentials and mailto to another domain are not official
+    for href in ("https://gov.uk.evil.example/", "https://www.gov.uk@evil.example/", "mailto:bob@evil.example",
+                 "https://notparliament.uk/"):
+        assert "<a " not in clean_html(f'<a href="{href}">x</a>'), href
+    # official subdomains stay live
+    assert clean_html('<a href="https://questions-statements.parliament.uk/q">q</a>').startswith("<a href=")
 
 
 def test_allowed_structure_is_kept():
