@@ -58,7 +58,7 @@ def _tabled_between() -> str:
 def _question_filter(column: str = "q.date_tabled") -> str:
     window = _tabled_between() if column == "q.date_tabled" else _between(column)
     return (f"{window} AND {_tagged('question', 'q.id')} "
-            "AND (CAST(? AS BIGINT[]) IS NULL OR list_contains(CAST(? AS BIGINT[]), q.id))")
+            f"AND {_found('q.id', 'BIGINT')}")
 
 
 def _params(since: date | None, until: date | None, priority: int | None) -> list:
@@ -81,8 +81,25 @@ def matching_question_ids(con: duckdb.DuckDBPyConnection, words: str | None) -> 
 
 
 def _found(key: str, kind: str = "VARCHAR") -> str:
-    """The item is among the ids a search found (bound as a list of the key's own type), or no search was made."""
-    return f"(CAST(? AS {kind}[]) IS NULL OR list_contains(CAST(? AS {kind}[]), {key}))"
+    """The item is among the ids a search found (bound as a list of the key's own type), or no search was made.
+
+    `key IN (SELECT unnest(list))` is a hash join of the rows with the found ids; list_contains(list, key)
+    would scan the whole list for every row (at 100,000 questions and a search matching 74,000 of them,
+    4 s for one count instead of 0.1 s)."""
+    return f"(CAST(? AS {kind}[]) IS NULL OR {key} IN (SELECT unnest(CAST(? AS {kind}[]))))"
+
+
+_EXPORT_ORDER = "coalesce(q.date_tabled, q.tabled_month, q.date_answered) DESC NULLS LAST, q.id DESC"
+_LATEST_ORDER = "coalesce(q.date_answered, q.date_tabled, q.tabled_month) DESC NULLS LAST, q.id DESC"
+
+
+def _newest(order: str) -> str:
+    """The question is among the first LIMIT (bound last; NULL: all) of the filtered view in `order`.
+
+    The limit is taken on the ids first, so the columns computed per row (priorities, passage counts) are
+    computed for the rows returned only, not for every question before the LIMIT (at 100,000 questions,
+    the newest 500 cost 1.2 s that way, 0.04 s this way)."""
+    return f"q.id IN (SELECT q.id FROM written_question q WHERE {_question_filter()} ORDER BY {order} LIMIT ?)"
 
 
 def _qparams(con: duckdb.DuckDBPyConnection, since: date | None, until: date | None, priority: int | None,
@@ -106,9 +123,8 @@ def questions_export(con: duckdb.DuckDBPyConnection, since: date | None = None, 
                array_to_string(q.grouped_questions, ';') AS grouped_questions, q.attachment_count, q.url,
                q.retrieved_at, {_priorities('question', 'q.id')} AS priorities, q.source_id
         FROM written_question q
-        WHERE {_question_filter()}
-        ORDER BY coalesce(q.date_tabled, q.tabled_month, q.date_answered) DESC NULLS LAST, q.id DESC
-        LIMIT ?
+        WHERE {_newest(_EXPORT_ORDER)}
+        ORDER BY {_EXPORT_ORDER}
     """, _qparams(con, since, until, priority, words) + [limit]).df()
 
 
@@ -294,9 +310,8 @@ def latest_questions(con: duckdb.DuckDBPyConnection, since: date | None = None, 
                (SELECT count(*) FROM answer_passage p WHERE p.question_id = q.id
                 AND p.status IN ('repeated', 'reworded')) AS said_before
         FROM written_question q
-        WHERE {_question_filter()}
-        ORDER BY coalesce(q.date_answered, q.date_tabled, q.tabled_month) DESC NULLS LAST, q.id DESC
-        LIMIT ?
+        WHERE {_newest(_LATEST_ORDER)}
+        ORDER BY {_LATEST_ORDER}
     """, _qparams(con, since, until, priority, words) + [limit]).df()
 
 
