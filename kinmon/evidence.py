@@ -30,7 +30,11 @@ def distinctive_words(title: str) -> list[str]:
 
 
 def suggest(con: duckdb.DuckDBPyConnection, limit: int = MAX_SUGGESTIONS) -> int:
-    """Replace all suggested links with fresh ones; returns how many were written."""
+    """Replace all suggested links with fresh ones; returns how many there are. When nothing they are read from
+    has changed since the last time (the items, tags, commitments and curated links), they are left as they are."""
+    digest = evidence_store.fingerprint(con, repr((limit, MIN_WORD, sorted(STOPWORDS), 1)))
+    if evidence_store.current(con, digest):
+        return evidence_store.count_suggestions(con)
     evidence_store.forget_suggestions(con)
     written = 0
     for cid, title, announced, prios in evidence_store.commitments_with_priorities(con):
@@ -41,4 +45,5 @@ def suggest(con: duckdb.DuckDBPyConnection, limit: int = MAX_SUGGESTIONS) -> int
         found = evidence_store.candidates(con, cid, pattern, announced, prios, limit)
         written += evidence_store.add_suggestions(con, cid, [
             (item_type, item_id, f"shares {hits} mention(s) of: {', '.join(words)}") for item_type, item_id, hits, _ in found])
+    evidence_store.remember(con, digest)
     return written

@@ -38,6 +38,8 @@ _PARAGRAPH = re.compile(r"\n\s*\n")
 # as "e.g." or "No. 5" followed by lower case do not end one.
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'\u2019\u201d)]?\s+(?=[A-Z0-9\"'\u2018\u201c(£])")
 _NOT_WORD = re.compile(r"[^\w£%]+")
+# What the passages depend on besides the answers: a change here rebuilds answer_passage on the next run.
+_CODE = repr((MIN_WORDS, SHINGLE, REWORDED_SHARE, _PARAGRAPH.pattern, _SENTENCE_END.pattern, _NOT_WORD.pattern, 1))
 
 
 def sentences(text: str | None) -> list[tuple[int, str]]:
@@ -68,9 +70,13 @@ def shingles(sentence: str) -> set[str]:
 
 
 def rebuild_passages(con: duckdb.DuckDBPyConnection) -> int:
-    """Rebuild answer_passage from every stored answer; returns the number of sentences.
+    """Rebuild answer_passage from every stored answer; returns the number of sentences. When the answers (and
+    these rules) are as they were at the last rebuild, the table is left as it is.
 
     A sentence said in many answers (a stock paragraph) is normalised, hashed and cut into shingles once."""
+    state = passage_store.fingerprint(con, _CODE)
+    if passage_store.current(con, state):
+        return passage_store.count(con)
     rows, cut_of = [], {}
     seen: dict[str, tuple[str, int, frozenset]] = {}
     for qid, answer in passage_store.answers(con):
@@ -87,4 +93,5 @@ def rebuild_passages(con: duckdb.DuckDBPyConnection) -> int:
                                            "n_shingles"]) if rows else None
     shingles = pd.DataFrame([(d, h) for d, cut in cut_of.items() for h in cut], columns=["passage_hash", "shingle"])
     passage_store.write_passages(con, passages, shingles, min_words=MIN_WORDS, reworded_share=REWORDED_SHARE)
+    passage_store.remember(con, state)
     return len(rows)

@@ -112,8 +112,8 @@ def build(path: Path, scale: float, model: Model, log=print) -> Built:
 
 
 def reuse(source: Path, path: Path, log=print) -> Built:
-    """The store an earlier run built (`source`, e.g. DIR/bench.duckdb of `bench --out DIR`), copied to `path`;
-    the source is only read."""
+    """The store an earlier run built (`source`, e.g. DIR/bench.duckdb of `bench --out DIR`), copied to `path`,
+    its derived tables brought up to date (a no-op when this code built it); the source is only read."""
     source, path = Path(source), Path(path)
     if not source.is_file():
         raise FileNotFoundError(f"no benchmark store at {source}: build one with `python -m kinmon bench --out DIR`")
@@ -124,11 +124,11 @@ def reuse(source: Path, path: Path, log=print) -> Built:
         leftover.unlink()
     shutil.copy2(source, path)
     built = Built(path, reused=str(source))
-    con = store.connect_readonly(path)
-    try:
+    log("bringing the copy's derived tables up to date with this code (untimed) ...")
+    with store.writer(path) as con:  # a store built by older code: what a first run of this code would do
+        evidence.suggest(con)
+        search.rebuild_index(con)
         _count(con, built)
-    finally:
-        con.close()
     built.load = load_average()
     return built
 

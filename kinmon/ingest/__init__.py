@@ -89,7 +89,10 @@ def run(db: Path, source: str, window: Window, load: LoadFn) -> RunResult:
 
 
 def _refresh_derived(con: duckdb.DuckDBPyConnection) -> None:
-    """After new rows: re-suggest evidence links and rebuild the search index (tags are set at load)."""
+    """After new rows: re-suggest evidence links and bring the search index up to date (tags are set at load).
+
+    Each is skipped when nothing it is built from changed (kinmon.store.derived), so a run that adds nothing
+    costs the copy and the publish, not a rebuild."""
     from kinmon import evidence, search
 
     evidence.suggest(con)

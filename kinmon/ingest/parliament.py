@@ -167,8 +167,7 @@ def load_parliament(con: duckdb.DuckDBPyConnection, window: Window, client: Clie
     question_rows = [question_row(q, people, spells, now) for q in kept_qs]
     parliament_store.keep_revisions(con, question_rows, now)
     _add(tally, upsert_rows(con, "written_question", "id", question_rows))
-    for row in question_rows:
-        parliament_store.supersede_curated_question(con, row)
+    parliament_store.supersede_curated_questions(con, question_rows)
     _add(tally, upsert_rows(con, "statement", "id", [statement_row(s, people, spells, now) for s in kept_ss]))
     _add(tally, upsert_rows(con, "contribution", "contribution_id", [contribution_row(c, now) for c in kept_cs]))
     debate_rows = [debate_row(con, d, now) for d in kept_ds]

@@ -8,6 +8,7 @@
 - rows.py     one row builder per table: a record's values as a dict keyed by column name
 - write.py    the one batch writer: `INSERT INTO t (columns) SELECT columns FROM batch`, and upserts on a key
 - search_index.py  the search_doc table and the tantivy search index kept inside the store, updated for what changed
+- derived.py  fingerprints of what each derived table was built from, so a writer skips a rebuild nothing asked for
 
 Readers (the dashboard) open the published file read-only. Writers never touch it in place: they copy it
 (or start empty) to a temporary file beside it, write there, check it, and publish it with an atomic

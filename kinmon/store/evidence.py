@@ -7,8 +7,36 @@ from datetime import date
 
 import duckdb
 
-from kinmon.store import rows
+from kinmon.store import derived, rows
 from kinmon.store.write import insert_rows
+
+STATE = "evidence.suggested"  # its derived_state name
+# What the suggestions are read from: the items' words and dates, their tags, the commitments and their
+# priorities, and the links that are not suggestions (an item already linked is not suggested again).
+INPUTS = (
+    derived.table_sum("parliamentary_item", ("item_type", "item_id", "date", "body")),
+    derived.table_sum("priority_tag", ("item_type", "item_id", "priority_id")),
+    derived.table_sum("commitment", ("commitment_id", "title", "announced_on")),
+    derived.table_sum("commitment_priority", ("commitment_id", "priority_id")),
+    derived.table_sum("evidence", ("commitment_id", "item_type", "item_id", "method"), "WHERE method <> 'suggested'"),
+)
+
+
+def fingerprint(con: duckdb.DuckDBPyConnection, code: str) -> str:
+    """The fingerprint of the suggestions' inputs and of `code` (the rules that pick them)."""
+    return derived.fingerprint(con, list(INPUTS), code + _CANDIDATES)
+
+
+def current(con: duckdb.DuckDBPyConnection, digest: str) -> bool:
+    return derived.current(con, STATE, digest)
+
+
+def remember(con: duckdb.DuckDBPyConnection, digest: str) -> None:
+    derived.remember(con, STATE, digest)
+
+
+def count_suggestions(con: duckdb.DuckDBPyConnection) -> int:
+    return con.execute("SELECT count(*) FROM evidence WHERE method = 'suggested'").fetchone()[0]
 
 
 def forget_suggestions(con: duckdb.DuckDBPyConnection) -> None:
@@ -27,8 +55,11 @@ def candidates(con: duckdb.DuckDBPyConnection, commitment_id: str, pattern: str,
                priorities: list[int], limit: int) -> list[tuple[str, str, int, date | None]]:
     """(item_type, item_id, hits, date) of the parliamentary items, dated on or after `announced`, tagged with
     one of `priorities`, whose words match `pattern` and not yet linked to the commitment: most hits first."""
-    return con.execute(
-        """
+    return con.execute(_CANDIDATES, [pattern, announced, announced, priorities, pattern, commitment_id, limit]
+                       ).fetchall()
+
+
+_CANDIDATES = """
         WITH items AS (
             SELECT item_type, item_id, item_num, item_ref, date AS d, lower(body) AS body
             FROM parliamentary_item
@@ -44,9 +75,7 @@ def candidates(con: duckdb.DuckDBPyConnection, commitment_id: str, pattern: str,
                           AND e.item_num IS NOT DISTINCT FROM i.item_num AND e.item_ref IS NOT DISTINCT FROM i.item_ref)
         ORDER BY hits DESC, i.d DESC NULLS LAST, i.item_id
         LIMIT ?
-        """,
-        [pattern, announced, announced, priorities, pattern, commitment_id, limit],
-    ).fetchall()
+        """
 
 
 def add_suggestions(con: duckdb.DuckDBPyConnection, commitment_id: str, found: list[tuple[str, str, str]]) -> int:

@@ -7,6 +7,32 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from kinmon.store import derived
+
+STATE = "answer_passage"  # its derived_state name
+# What answer_passage is built from: each answer, whether it is a holding answer, and the dates that order them.
+INPUTS = ("id", "answer_text", "answer_is_holding", "date_answered", "date_tabled", "tabled_month")
+
+
+def fingerprint(con: duckdb.DuckDBPyConnection, code: str) -> str:
+    """The fingerprint of answer_passage's inputs and of `code` (the splitting and marking rules)."""
+    return derived.fingerprint(con, [derived.table_sum("written_question", INPUTS)], code + _BUILD)
+
+
+def current(con: duckdb.DuckDBPyConnection, digest: str) -> bool:
+    """Whether answer_passage exists and was built from inputs with this fingerprint."""
+    exists = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'answer_passage'"
+                         ).fetchone()[0]
+    return bool(exists) and derived.current(con, STATE, digest)
+
+
+def count(con: duckdb.DuckDBPyConnection) -> int:
+    return con.execute("SELECT count(*) FROM answer_passage").fetchone()[0]
+
+
+def remember(con: duckdb.DuckDBPyConnection, digest: str) -> None:
+    derived.remember(con, STATE, digest)
+
 
 def answers(con: duckdb.DuckDBPyConnection) -> list[tuple[int, str]]:
     """(question id, answer text) of every stored answer that is not a holding answer."""

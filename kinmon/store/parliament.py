@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from kinmon.store import rows
 from kinmon.store.write import existing_rows, insert_rows
@@ -80,17 +81,35 @@ def keep_revisions(con: duckdb.DuckDBPyConnection, question_rows: list[dict], no
     insert_rows(con, "question_revision", earlier, on_conflict="replace")
 
 
-def supersede_curated_question(con: duckdb.DuckDBPyConnection, row: dict[str, Any]) -> None:
-    """Remove curated snapshot rows for the same question; their evidence links move to the live row."""
-    if not row["uin"]:
-        return
-    curated = [r[0] for r in con.execute(
-        "SELECT id FROM written_question WHERE is_curated AND id <> ? AND house = ? AND uin = ? AND "
-        "(date_tabled = ? OR (date_tabled IS NULL AND lower(trim(heading)) = lower(trim(?))))",
-        [row["id"], row["house"], row["uin"], row["date_tabled"], row["heading"] or ""]).fetchall()]
-    for curated_id in curated:
-        move_links(con, "question", str(curated_id), str(row["id"]))
-        con.execute("DELETE FROM written_question WHERE id = ?", [curated_id])
+def supersede_curated_questions(con: duckdb.DuckDBPyConnection, question_rows: list[dict[str, Any]]) -> int:
+    """Remove the curated snapshot rows for the same questions as these live rows (same House and UIN, and the
+    same tabled date, or no tabled date and the same heading); their links move to the live row. One join for
+    the whole batch, not a scan of the table per question. Returns how many curated rows went."""
+    live = [r for r in question_rows if r["uin"]]
+    if not live:
+        return 0
+    frame = pa.table({"pos": pa.array(range(len(live)), pa.int64()),
+                      "id": pa.array([r["id"] for r in live], pa.int64()),
+                      "house": pa.array([r["house"] for r in live], pa.string()),
+                      "uin": pa.array([r["uin"] for r in live], pa.string()),
+                      "date_tabled": pa.array([r["date_tabled"] for r in live], pa.date32()),
+                      "heading": pa.array([r["heading"] or "" for r in live], pa.string())})
+    con.register("_live_questions", frame)
+    try:
+        # a curated row two live rows match goes to the first of them, as the rows were given
+        pairs = con.execute("""
+            SELECT q.id, arg_min(l.id, l.pos) FROM written_question q
+            JOIN _live_questions l ON q.house = l.house AND q.uin = l.uin AND q.id <> l.id
+            WHERE q.is_curated AND (q.date_tabled = l.date_tabled
+                                    OR (q.date_tabled IS NULL AND lower(trim(q.heading)) = lower(trim(l.heading))))
+            GROUP BY q.id ORDER BY q.id""").fetchall()
+    finally:
+        con.unregister("_live_questions")
+    for curated_id, live_id in pairs:
+        move_links(con, "question", str(curated_id), str(live_id))
+    if pairs:
+        con.execute("DELETE FROM written_question WHERE list_contains(?, id)", [[c for c, _ in pairs]])
+    return len(pairs)
 
 
 def supersede_curated_debate(con: duckdb.DuckDBPyConnection, row: dict[str, Any]) -> None:

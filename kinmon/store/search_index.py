@@ -1,9 +1,10 @@
 """Writing the search index: the derived `search_doc` table and a tantivy index over it, kept inside the store.
 
-Every writer calls rebuild_index() after its rows are in. It rebuilds `search_doc` (one row per question,
-statement, debate and contribution, with what the Search page filters and shows) and then updates the
-tantivy index incrementally: only documents that are new, changed (a fingerprint of everything indexed,
-priorities included) or gone are written. The index's files are kept in the store itself
+Every writer calls rebuild_index() after its rows are in. When nothing search_doc is built from changed (the
+fingerprint of its inputs, kinmon.store.derived), it returns at once. Otherwise it brings `search_doc` (one row
+per question, statement, debate and contribution, with what the Search page filters and shows) up to date,
+rewriting only the rows whose hash changed, and then updates the tantivy index incrementally: only documents
+that are new, changed (a hash of everything indexed, priorities included) or gone are written. The index's files are kept in the store itself
 (`search_index_file`, one row per file, and `search_index_meta` naming the generation), so an index is
 published atomically with the store it describes, by the same rename, and a reader can never pair a store
 with another store's index. kinmon.queries.search reads it.
@@ -18,6 +19,7 @@ prefixes, boolean queries, counts and terms aggregations (the facets) in one eng
 
 from __future__ import annotations
 
+import inspect
 import shutil
 import tempfile
 import uuid
@@ -28,6 +30,8 @@ import duckdb
 import tantivy
 
 from kinmon.search import NOT_RECORDED, RECORDED_FACETS
+from kinmon.store import derived
+from kinmon.store import novelty as passages
 
 # Fields of the tantivy index. `key` is DuckDB's hash of doc_id, the join back to search_doc.
 TEXT_FIELD = "text"
@@ -36,8 +40,7 @@ NUMERIC_FIELDS = ("tabled_low", "tabled_high", "date_answered", "date", "new_pas
 MISSING_DATE = -1_000_000  # days: where a record has no date, so it sorts last when newest come first
 WRITER_HEAP = 100_000_000
 
-_DOCS = """
-CREATE OR REPLACE TABLE search_doc AS
+_DOCS_QUERY = """
 WITH docs AS (
 SELECT 'question:' || CAST(q.id AS VARCHAR) AS doc_id, 'question' AS item_type, CAST(q.id AS VARCHAR) AS item_id,
        coalesce(q.date_answered, q.date_tabled, q.tabled_month) AS date, q.date_tabled, q.date_answered,
@@ -86,6 +89,33 @@ SELECT docs.*, CAST(hash(docs.doc_id) >> 1 AS BIGINT) AS doc_key, coalesce(tags.
                  docs.repeated_passages, docs.date_precision, docs.text_a, docs.text_b) >> 1 AS BIGINT) AS doc_hash
 FROM docs LEFT JOIN tags USING (item_type, item_id)
 """
+_DOCS = "CREATE OR REPLACE TABLE search_doc AS " + _DOCS_QUERY
+# Only the documents whose hash changed are rewritten: the hashes of every document are computed (no text is
+# kept), the stale rows deleted and the new or changed ones inserted.
+_DOCS_CHANGED = [
+    f"CREATE OR REPLACE TEMP TABLE _doc_hash AS SELECT doc_key, doc_hash FROM ({_DOCS_QUERY})",
+    "CREATE OR REPLACE TEMP TABLE _doc_stale AS SELECT doc_key FROM search_doc ANTI JOIN _doc_hash USING (doc_key, doc_hash)",
+    "DELETE FROM search_doc WHERE doc_key IN (SELECT doc_key FROM _doc_stale)",
+    f"""INSERT INTO search_doc SELECT * FROM ({_DOCS_QUERY})
+        WHERE doc_key IN (SELECT doc_key FROM _doc_hash ANTI JOIN search_doc USING (doc_key))""",
+    "DROP TABLE _doc_hash", "DROP TABLE _doc_stale",
+]
+# What search_doc is built from: every column _DOCS_QUERY reads (a change to any means a document may change).
+INPUTS = {
+    "written_question": ("id", "date_answered", "date_tabled", "tabled_month", "heading", "question_text",
+                         "answer_text", "url", "house", "asking_member_name", "asking_member_party",
+                         "answering_body_name", "is_withdrawn", "answer_is_correction", "date_answer_corrected",
+                         "answer_is_holding", "is_named_day", "source_id"),
+    "answer_passage": ("question_id", "seq", "status"),
+    "statement": ("id", "date_made", "title", "text", "url", "house", "member_name", "member_party",
+                  "answering_body_name", "source_id"),
+    "debate": ("debate_id", "date", "title", "location", "participants", "notes", "url", "house", "source_id"),
+    "contribution": ("contribution_id", "sitting_date", "debate_title", "text", "url", "house", "member_name",
+                     "source_id"),
+    "priority_tag": ("item_type", "item_id", "priority_id"),
+}
+STATE = "search"  # derived_state names: the inputs' fingerprint, and the building code's
+CODE_STATE = "search.code"
 
 _META = """
 CREATE TABLE IF NOT EXISTS search_index_meta (generation VARCHAR NOT NULL, documents BIGINT NOT NULL,
@@ -185,33 +215,68 @@ def write_documents(index: tantivy.Index, rows, delete_keys=()) -> int:
 
 
 def rebuild_index(con: duckdb.DuckDBPyConnection) -> int:
-    """Rebuild search_doc and bring the stored tantivy index up to date with it; returns documents indexed.
+    """Bring search_doc and the stored tantivy index up to date with the store; returns documents indexed.
 
-    What is new in each answer (kinmon.novelty) is rebuilt first: the search filters on it.
+    What is new in each answer (kinmon.novelty) is brought up to date first: the search filters on it. When
+    nothing search_doc is built from has changed since the last rebuild (its fingerprint, kinmon.store.derived),
+    nothing is read or written; otherwise only the documents whose hash changed are rewritten, in search_doc
+    and in the index.
     """
     from kinmon import novelty
 
     novelty.rebuild_passages(con)
-    con.execute(_DOCS)
     con.execute(_META)
+    code = derived.fingerprint(con, [], "".join([_DOCS_QUERY, fields_sql(), inspect.getsource(schema),
+                                                 inspect.getsource(document), str(MISSING_DATE)]))
+    digest = derived.fingerprint(con, [derived.table_sum(t, cols) for t, cols in INPUTS.items()], code)
+    indexed = table_exists(con, "search_doc") and _has_index(con)
+    if indexed and derived.current(con, STATE, digest):
+        return con.execute("SELECT count(*) FROM search_doc").fetchone()[0]
+    if table_exists(con, "search_doc") and derived.current(con, CODE_STATE, code):
+        for sql in _DOCS_CHANGED:
+            con.execute(sql)
+    else:  # new code (or none yet): every document and a new index
+        con.execute(_DOCS)
+        con.execute("DELETE FROM search_index_file")
+    _update_index(con)
+    derived.remember(con, CODE_STATE, code)
+    derived.remember(con, STATE, digest)
+    return con.execute("SELECT count(*) FROM search_doc").fetchone()[0]
+
+
+def _has_index(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(con.execute("SELECT count(*) FROM search_index_file WHERE name = 'meta.json'").fetchone()[0])
+
+
+def _update_index(con: duckdb.DuckDBPyConnection) -> None:
+    """Write to the stored index the documents that are new, changed or gone since it was last written."""
+    changed = [k for (k,) in con.execute("""
+        SELECT d.doc_key FROM search_doc d LEFT JOIN search_index_doc i USING (doc_key)
+        WHERE i.doc_hash IS DISTINCT FROM d.doc_hash""").fetchall()]
+    gone = [k for (k,) in con.execute(
+        "SELECT i.doc_key FROM search_index_doc i ANTI JOIN search_doc d USING (doc_key)").fetchall()]
+    stored = _has_index(con)
+    if stored and not changed and not gone:
+        return
     work = Path(tempfile.mkdtemp(prefix="kinmon-index-"))
     try:
-        stored = _extract(con, work)
-        index = tantivy.Index.open(str(work)) if stored else tantivy.Index(schema(), path=str(work))
-        changed = con.execute("""
-            SELECT d.doc_key FROM search_doc d LEFT JOIN search_index_doc i USING (doc_key)
-            WHERE i.doc_hash IS DISTINCT FROM d.doc_hash""").fetchall()
-        gone = con.execute("""SELECT i.doc_key FROM search_index_doc i ANTI JOIN search_doc d USING (doc_key)""").fetchall()
-        if changed or gone or not stored:
-            keys = [k for (k,) in changed]
-            con.execute("CREATE OR REPLACE TEMP TABLE _changed AS SELECT unnest(?::BIGINT[]) AS doc_key", [keys])
-            cur = con.execute(fields_sql(" WHERE d.doc_key IN (SELECT doc_key FROM _changed)"))
-            write_documents(index, _batches(cur), delete_keys=keys + [k for (k,) in gone])
-            con.execute("DROP TABLE _changed")
+        if stored and not _extract(con, work):
+            stored = False
+        if not stored:  # a new index holds every document
+            shutil.rmtree(work, ignore_errors=True)
+            work.mkdir()
             con.execute("DELETE FROM search_index_doc")
-            con.execute("INSERT INTO search_index_doc SELECT doc_key, doc_hash FROM search_doc")
-            _store_files(con, work)
-        return con.execute("SELECT count(*) FROM search_doc").fetchone()[0]
+            changed = [k for (k,) in con.execute("SELECT doc_key FROM search_doc").fetchall()]
+        index = tantivy.Index.open(str(work)) if stored else tantivy.Index(schema(), path=str(work))
+        con.execute("CREATE OR REPLACE TEMP TABLE _changed AS SELECT unnest(?::BIGINT[]) AS doc_key", [changed])
+        cur = con.execute(fields_sql(" WHERE d.doc_key IN (SELECT doc_key FROM _changed)"))
+        write_documents(index, _batches(cur), delete_keys=changed + gone)
+        con.execute("DELETE FROM search_index_doc WHERE doc_key IN (SELECT doc_key FROM _changed) "
+                    "OR list_contains(?, doc_key)", [gone])
+        con.execute("INSERT INTO search_index_doc SELECT doc_key, doc_hash FROM search_doc "
+                    "WHERE doc_key IN (SELECT doc_key FROM _changed)")
+        con.execute("DROP TABLE _changed")
+        _store_files(con, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -221,6 +286,7 @@ def forget_index(con: duckdb.DuckDBPyConnection) -> None:
     starts from nothing (the benchmark's "in full")."""
     for table in ("search_index_file", "search_index_meta", "search_index_doc", "search_doc", "answer_passage"):
         con.execute(f"DROP TABLE IF EXISTS {table}")
+    derived.forget(con, STATE, CODE_STATE, passages.STATE)
 
 
 def _batches(cur, size: int = 5_000):

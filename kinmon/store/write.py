@@ -85,7 +85,8 @@ def existing_rows(con: duckdb.DuckDBPyConnection, table: str, key: str, keys: li
     """The stored rows with these keys, each as a dict by column name."""
     if not keys:
         return {}
-    cur = con.execute(f'SELECT * FROM "{table}" WHERE list_contains(?, "{key}")', [keys])
+    # IN (SELECT unnest(...)) is a hash join; list_contains would scan the list once per stored row
+    cur = con.execute(f'SELECT * FROM "{table}" WHERE "{key}" IN (SELECT unnest(?))', [list(keys)])
     names = [d[0] for d in cur.description]
     return {r[names.index(key)]: dict(zip(names, r)) for r in cur.fetchall()}
 

@@ -1,0 +1,105 @@
+"""Derived tables are rebuilt only for what changed (issue #11): an unchanged store rewrites none of them.
+
+Each test marks a derived table's rows by hand in a way its inputs do not see (a rebuild would wipe the
+marks), runs the writers' refresh, and reads the marks back: kept means nothing was rebuilt. Then one input
+changes and the marks of exactly what depends on it go. No timing is measured.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import duckdb
+import pytest
+
+from kinmon import evidence, novelty, search
+from kinmon.store import search_index
+
+MARK = "MARKED BY THE TEST"
+
+
+@pytest.fixture
+def con(snapshot_store, tmp_path):
+    path = tmp_path / "store.duckdb"
+    shutil.copyfile(snapshot_store, path)
+    c = duckdb.connect(str(path))
+    yield c
+    c.close()
+
+
+def refresh(con) -> None:
+    """What every writer runs after its rows are in (kinmon.ingest._refresh_derived)."""
+    evidence.suggest(con)
+    search.rebuild_index(con)
+
+
+def mark(con) -> None:
+    con.execute(f"UPDATE answer_passage SET passage = '{MARK}'")
+    con.execute(f"UPDATE search_doc SET title = '{MARK}'")
+    con.execute(f"UPDATE evidence SET note = '{MARK}' WHERE method = 'suggested'")
+
+
+def marked(con, sql: str) -> int:
+    return con.execute(sql.format(MARK=MARK)).fetchone()[0]
+
+
+def test_an_unchanged_store_rewrites_no_derived_table(con):
+    refresh(con)  # the snapshot was built by this code: already current
+    generation = con.execute("SELECT generation FROM search_index_meta").fetchone()
+    mark(con)
+    passages = marked(con, "SELECT count(*) FROM answer_passage WHERE passage = '{MARK}'")
+    docs = marked(con, "SELECT count(*) FROM search_doc WHERE title = '{MARK}'")
+    suggested = marked(con, "SELECT count(*) FROM evidence WHERE note = '{MARK}'")
+    assert passages > 500 and docs > 100 and suggested > 10
+    assert novelty.rebuild_passages(con) == passages  # the sentences it holds, counted, not rebuilt
+    assert evidence.suggest(con) == suggested
+    refresh(con)
+    assert marked(con, "SELECT count(*) FROM answer_passage WHERE passage = '{MARK}'") == passages
+    assert marked(con, "SELECT count(*) FROM search_doc WHERE title = '{MARK}'") == docs
+    assert marked(con, "SELECT count(*) FROM evidence WHERE note = '{MARK}'") == suggested
+    assert con.execute("SELECT generation FROM search_index_meta").fetchone() == generation
+
+
+def test_a_changed_answer_rewrites_its_own_document_and_what_reads_answers(con):
+    refresh(con)
+    mark(con)
+    docs = marked(con, "SELECT count(*) FROM search_doc WHERE title = '{MARK}'")
+    qid = con.execute("SELECT min(id) FROM written_question WHERE answer_text IS NOT NULL "
+                      "AND NOT coalesce(answer_is_holding, false)").fetchone()[0]
+    con.execute("UPDATE written_question SET answer_text = answer_text || ' A sentence no answer said before, "
+                "about kinship allowances.' WHERE id = ?", [qid])
+    refresh(con)
+    # search_doc: only that question's document is rewritten (with its real title); every other stays marked
+    assert con.execute("SELECT title <> ? FROM search_doc WHERE doc_id = ?", [MARK, f"question:{qid}"]).fetchone() == (True,)
+    assert marked(con, "SELECT count(*) FROM search_doc WHERE title = '{MARK}'") == docs - 1
+    # the passages and suggestions read every answer: rebuilt
+    assert marked(con, "SELECT count(*) FROM answer_passage WHERE passage = '{MARK}'") == 0
+    assert marked(con, "SELECT count(*) FROM evidence WHERE note = '{MARK}'") == 0
+    assert ["new"] == [s for (s,) in con.execute(
+        "SELECT status FROM answer_passage WHERE question_id = ? AND passage LIKE 'A sentence no answer%'", [qid]).fetchall()]
+    assert search.search(con, '"no answer said before"')["item_id"].tolist() == [str(qid)]
+
+
+def test_a_new_tag_rewrites_that_document_only_and_the_suggestions(con):
+    refresh(con)
+    mark(con)
+    docs = marked(con, "SELECT count(*) FROM search_doc WHERE title = '{MARK}'")
+    qid = con.execute("SELECT min(id) FROM written_question").fetchone()[0]
+    con.execute("DELETE FROM priority_tag WHERE item_type = 'question' AND item_id = ?", [str(qid)])
+    con.execute("INSERT INTO priority_tag (item_type, item_id, priority_id, rule_id, rules_version, method) "
+                "VALUES ('question', ?, 4, 'test', 'v', 'rule')", [str(qid)])
+    refresh(con)
+    assert marked(con, "SELECT count(*) FROM search_doc WHERE title = '{MARK}'") == docs - 1
+    assert con.execute("SELECT priority_ids FROM search_doc WHERE doc_id = ?", [f"question:{qid}"]).fetchone() == ([4],)
+    assert marked(con, "SELECT count(*) FROM answer_passage WHERE passage = '{MARK}'") > 0  # answers unchanged
+    assert marked(con, "SELECT count(*) FROM evidence WHERE note = '{MARK}'") == 0
+
+
+def test_forgetting_the_index_rebuilds_everything(con):
+    refresh(con)
+    mark(con)
+    search_index.forget_index(con)
+    refresh(con)
+    assert marked(con, "SELECT count(*) FROM answer_passage WHERE passage = '{MARK}'") == 0
+    assert marked(con, "SELECT count(*) FROM search_doc WHERE title = '{MARK}'") == 0
+    assert search.has_fts_index(con)
