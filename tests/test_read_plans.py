@@ -70,3 +70,11 @@ def test_the_newest_rows_are_picked_before_their_priorities_and_passages_are_cou
     assert max(op["rows"] for op in aggregates) <= limit
     assert len(fn(con, limit=limit)) == limit
     assert list(fn(con, limit=limit)["id"]) == list(fn(con)["id"].head(limit))
+
+
+def test_the_members_word_filter_joins_the_found_ids_too(con, tmp_path):
+    from kinmon.queries import members
+
+    ops = profile(con, tmp_path, members.member_activity, None, None, "kinship")
+    assert not any("list_contains" in op["info"] for op in ops)
+    assert len(members.member_activity(con, words="kinship")) > 0

@@ -9,10 +9,10 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from kinmon.queries.parliament import NOT_RECORDED, matching_question_ids
+from kinmon.queries.parliament import NOT_RECORDED, found_in, matching_question_ids
 
-# Questions counted: all, or the ids a search found (bound as a list).
-_ASKED_IN = "(CAST(? AS BIGINT[]) IS NULL OR list_contains(CAST(? AS BIGINT[]), id))"
+# Questions counted: all, or the ids a search found (bound as a list, joined: no scan of the list per row).
+_ASKED_IN = found_in("id", "BIGINT")
 
 # Curated debate participants are written "Name (Constituency) (Party) - role"; the name is what precedes
 # the first bracket or dash.

@@ -58,7 +58,7 @@ def _tabled_between() -> str:
 def _question_filter(column: str = "q.date_tabled") -> str:
     window = _tabled_between() if column == "q.date_tabled" else _between(column)
     return (f"{window} AND {_tagged('question', 'q.id')} "
-            f"AND {_found('q.id', 'BIGINT')}")
+            f"AND {found_in('q.id', 'BIGINT')}")
 
 
 def _params(since: date | None, until: date | None, priority: int | None) -> list:
@@ -80,7 +80,7 @@ def matching_question_ids(con: duckdb.DuckDBPyConnection, words: str | None) -> 
     return None if ids is None else sorted(int(i) for i in ids)
 
 
-def _found(key: str, kind: str = "VARCHAR") -> str:
+def found_in(key: str, kind: str = "VARCHAR") -> str:
     """The item is among the ids a search found (bound as a list of the key's own type), or no search was made.
 
     `key IN (SELECT unnest(list))` is a hash join of the rows with the found ids; list_contains(list, key)
@@ -323,7 +323,7 @@ def latest_statements(con: duckdb.DuckDBPyConnection, since: date | None = None,
         SELECT s.id, s.uin, s.house, s.date_made, s.title, s.member_name, s.member_role, s.answering_body_name,
                s.url, {_priorities('statement', 's.id')} AS priorities, s.source_id
         FROM statement s
-        WHERE {_between('s.date_made')} AND {_tagged('statement', 's.id')} AND {_found('s.id', 'BIGINT')}
+        WHERE {_between('s.date_made')} AND {_tagged('statement', 's.id')} AND {found_in('s.id', 'BIGINT')}
         ORDER BY s.date_made DESC NULLS LAST, s.id DESC
         LIMIT ?
     """, _params(since, until, priority) + [ids, ids, limit]).df()
@@ -337,7 +337,7 @@ def latest_debates(con: duckdb.DuckDBPyConnection, since: date | None = None, un
                (SELECT count(*) FROM contribution c WHERE c.debate_id = d.debate_id) AS contributions,
                d.url, {_priorities('debate', 'd.debate_id')} AS priorities, d.source_id
         FROM debate d
-        WHERE {_between('d.date')} AND {_tagged('debate', 'd.debate_id')} AND {_found('d.debate_id')}
+        WHERE {_between('d.date')} AND {_tagged('debate', 'd.debate_id')} AND {found_in('d.debate_id')}
         ORDER BY d.date DESC, d.debate_id
         LIMIT ?
     """, _params(since, until, priority) + [ids, ids, limit]).df()
