@@ -4,6 +4,7 @@ import streamlit as st
 
 from kinmon import licences, ui
 from kinmon.charts import asks as charts
+from kinmon.queries import members as mq
 from kinmon.ui import lookups, reads
 
 TOP_MEMBERS = 15
@@ -110,7 +111,7 @@ ui.table(activity, column_config={
 st.caption("Party and constituency are as given with the member's latest question; a dash means the record "
            "does not say. Members whose questions were transcribed without a name are not counted here.")
 ui.download_row(activity, "members-activity", "Members' activity on kinship care",
-                full=reads.member_activity(None, None),
+                full_query=(mq.member_activity, (None, None)),
                 filters={"party": party, "house": house}, key="activity")
 
 st.subheader("Questions by party over time")

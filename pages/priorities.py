@@ -114,7 +114,7 @@ with tab_i:
         st.caption("Suppressed values are shown as their code (c, k, u, x, z, low) and figures published in words "
                    "as those words: neither is plotted as a number.")
         ui.download_row(values, f"indicator-{ind['series_id']}", ind["headline"], key=f"dl-{ind['series_id']}",
-                        full=reads.observations_export(ind["series_id"]))
+                        full_query=(stats.observations_export, (ind["series_id"],)))
 
 with tab_p:
     qs = reads.tagged_questions(pid)

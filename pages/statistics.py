@@ -122,7 +122,7 @@ else:
         notes.append("These figures were read from reports by others, not from a DfE release: they are kept apart "
                      "from DfE's own series.")
     st.caption(" ".join(notes))
-    ui.download_row(table, f"{sid}-{code}", title, full=reads.observations_export(sid),
+    ui.download_row(table, f"{sid}-{code}", title, full_query=(stats.observations_export, (sid,)),
                     filters={"measure": sid, "place": place, "breakdown": filter_key or "all", "from": first,
                              "to": last, "earlier releases": all_vintages}, key="series")
 

@@ -3,16 +3,17 @@ with its citation, and charts with their image downloads."""
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, Sequence
 
 import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from kinmon import config, exports, licences, sanitize
+from kinmon import config, downloads, exports, licences, sanitize
 from kinmon.charts.core import escape_text
 from kinmon.queries.sources import source_ids
 from kinmon.ui import legacy_pages, reads
+from kinmon.ui.connection import ensure_store
 from kinmon.ui.text import blank, fmt_date, link_target, md_escape, plural, text_or
 
 def page_header(title: str, intro: str | None = None) -> None:
@@ -98,8 +99,11 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def download_row(shown: pd.DataFrame, name: str, title: str, *, full: pd.DataFrame | None = None,
-                 filters: dict | None = None, key: str | None = None) -> None:
-    """Download what is shown (CSV, XLSX, CSV+README zip) and, where different, the full table.
+                 full_query: tuple[Callable, tuple] | None = None, filters: dict | None = None,
+                 key: str | None = None) -> None:
+    """Download what is shown (CSV, XLSX, CSV+README zip) and, where different, the full table: `full` when
+    the page holds it already, or `full_query`, a kinmon.queries function and its arguments, for a full
+    table too big to fetch with the page (read and built when its button is clicked, kinmon.downloads).
 
     Files are built when a button is clicked (Streamlit calls the function then), not on every rerun.
     """
@@ -122,6 +126,14 @@ def download_row(shown: pd.DataFrame, name: str, title: str, *, full: pd.DataFra
             ("Full XLSX", lambda: exports.to_xlsx_bytes(full, full_readme, name), f"{name}-full.xlsx", XLSX_MIME,
              "Every row, with a README sheet"),
         ]
+    if full_query is not None:
+        fn, args = full_query
+        path = ensure_store()
+        buttons += [
+            (label, downloads.query_file(path, fn, args, fmt, f"{name}-full", title + " (full table)"),
+             f"{name}-full.{fmt}", mime, help_text + " (built when you click)")
+            for label, fmt, mime, help_text in (("Full CSV", "csv", "text/csv", "Every row, not only those shown"),
+                                                ("Full XLSX", "xlsx", XLSX_MIME, "Every row, with a README sheet"))]
     row = st.container(horizontal=True)
     for label, build, filename, mime, help_text in buttons:
         row.download_button(label, build, filename, mime, key=f"{key}-{filename}", help=help_text,

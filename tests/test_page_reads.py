@@ -1,0 +1,113 @@
+"""What the pages read from the store while they render (issue #11: pages do no work they need not).
+
+Every cached read runs on a cursor from kinmon.store.cursor; here that cursor is wrapped so each statement a
+page runs, and the rows it returned, are recorded. A full table offered for download is read when its
+button is clicked, never while the page renders.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from kinmon import downloads, store
+from kinmon.config import PROJECT_ROOT
+from kinmon.queries import members as mq
+from kinmon.queries import statistics as stats
+
+TIMEOUT = 90
+EXPORT_MARK = '"Series title"'  # a column only kinmon.queries.statistics.observations_export names
+
+
+class _Result:
+    def __init__(self, rel, log: list, sql: str):
+        self._rel, self._log, self._sql = rel, log, sql
+
+    def df(self) -> pd.DataFrame:
+        out = self._rel.df()
+        self._log.append((self._sql, len(out)))
+        return out
+
+    def fetchall(self) -> list:
+        out = self._rel.fetchall()
+        self._log.append((self._sql, len(out)))
+        return out
+
+    def fetchone(self):
+        self._log.append((self._sql, 1))
+        return self._rel.fetchone()
+
+    def __getattr__(self, name):
+        return getattr(self._rel, name)
+
+
+class _Cursor:
+    def __init__(self, cur, log: list):
+        self._cur, self._log = cur, log
+
+    def execute(self, sql: str, *args, **kwargs):
+        return _Result(self._cur.execute(sql, *args, **kwargs), self._log, sql)
+
+    def __getattr__(self, name):
+        return getattr(self._cur, name)
+
+
+@pytest.fixture
+def reads(snapshot_store, use_store, monkeypatch) -> list[tuple[str, int]]:
+    """Every (statement, rows returned) a page's cached reads run, on the snapshot store."""
+    use_store(snapshot_store)
+    log: list[tuple[str, int]] = []
+    real = store.cursor
+    monkeypatch.setattr(store, "cursor", lambda con: _Cursor(real(con), log))
+    return log
+
+
+def _render(path: str, **params: str) -> AppTest:
+    at = AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=TIMEOUT).run()
+    at.switch_page(path)
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _labels(at: AppTest) -> list[str]:
+    return [b.proto.label for b in at.get("download_button")]
+
+
+@pytest.mark.parametrize("path, params", [("pages/priorities.py", {"priority": "2"}),
+                                          ("pages/statistics.py", {})])
+def test_a_series_full_export_is_read_on_click_not_with_the_page(reads, path, params, snapshot_store):
+    # every value of a series, every vintage and area (67,200 rows, 50 MB a series at 100x), was read, cached
+    # and unpickled on every render of the Priority and Statistics pages, for a button few press
+    at = _render(path, **params)
+    assert reads, "the page's reads are recorded"
+    assert not [sql for sql, _ in reads if EXPORT_MARK in sql]
+    assert "Full CSV" in _labels(at) and "Full XLSX" in _labels(at)  # still offered
+
+
+def test_the_members_full_table_is_read_on_click_not_with_the_page(reads):
+    # with a party chosen, the page showed that party's members and read every member as well, for the
+    # "Full" buttons; now it reads only what it shows
+    at = _render("pages/members.py", party="Labour")
+    assert "Full CSV" in _labels(at)
+    activity = [n for sql, n in reads if "appg_membership" in sql and "FULL OUTER JOIN" in sql]
+    assert len(activity) == 1
+
+
+def test_a_deferred_full_export_builds_every_row_when_clicked(snapshot_store):
+    con = store.connect_readonly(snapshot_store)
+    try:
+        sid = con.execute("SELECT series_id FROM observation GROUP BY 1 ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
+        expected = stats.observations_export(con, sid)
+        activity = mq.member_activity(con, None, None)
+    finally:
+        con.close()
+    built = downloads.query_file(snapshot_store, stats.observations_export, (sid,), "csv", f"{sid}-full", "t")()
+    assert len(pd.read_csv(io.BytesIO(built))) == len(expected) > 0
+    built = downloads.query_file(snapshot_store, mq.member_activity, (None, None), "csv", "members-full", "t")()
+    assert len(pd.read_csv(io.BytesIO(built))) == len(activity)
