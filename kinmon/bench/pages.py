@@ -100,3 +100,64 @@ def kinmon_page(label: str, path: str, params: dict) -> PageTiming:
         return PageTiming(label, first, error=str(at.exception[0].value)[:120])
     warm = _timed(at.run)
     return PageTiming(label, first, warm, sent_bytes(at))
+
+
+# ---------------------------------------------------------------- a reader of a real server, without a browser
+
+
+@dataclass
+class ServerVisit:
+    page: str
+    query: str
+    seconds: float = 0.0
+    received_bytes: int = 0
+    exceptions: int = 0
+    error: str | None = None  # the run did not finish (timeout, closed socket)
+
+
+class ReaderSession:
+    """One reader on a running `streamlit run dashboard.py`: one websocket to /_stcore/stream, on which each
+    visit asks for a page (its url_path and query string) as the browser's navigation does, and waits for the
+    end of that script run. Counts the bytes the server sent and the exception elements it showed."""
+
+    def __init__(self, base_url: str, timeout: float = TIMEOUT):
+        from websockets.sync.client import connect
+
+        self.timeout = timeout
+        url = base_url.replace("http://", "ws://", 1).rstrip("/") + "/_stcore/stream"
+        self._ws = connect(url, subprotocols=["streamlit"], open_timeout=timeout, close_timeout=2, max_size=None,
+                           ping_interval=None)
+
+    def visit(self, page: str, query: str = "") -> ServerVisit:
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        out = ServerVisit(page, query)
+        back = BackMsg()
+        back.rerun_script.query_string = query
+        back.rerun_script.page_name = page
+        t0 = time.perf_counter()
+        deadline = t0 + self.timeout
+        try:
+            self._ws.send(back.SerializeToString())
+            while True:
+                raw = self._ws.recv(timeout=max(0.1, deadline - time.perf_counter()))
+                if isinstance(raw, str):
+                    continue
+                out.received_bytes += len(raw)
+                msg = ForwardMsg()
+                msg.ParseFromString(raw)
+                kind = msg.WhichOneof("type")
+                if kind == "script_finished" and msg.script_finished in (
+                        ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR):
+                    break
+                if (kind == "delta" and msg.delta.WhichOneof("type") == "new_element"
+                        and msg.delta.new_element.WhichOneof("type") == "exception"):
+                    out.exceptions += 1
+        except Exception as exc:  # noqa: BLE001 - a timeout or closed socket ends the visit; the row says so
+            out.error = f"{type(exc).__name__}: {str(exc)[:100]}"
+        out.seconds = time.perf_counter() - t0
+        return out
+
+    def close(self) -> None:
+        self._ws.close()

@@ -28,3 +28,11 @@ PAGES = (
     ("Parliament", "pages/parliament.py", {}),
     ("Data & downloads", "pages/data.py", {}),
 )
+
+# What each reader of the memory row visits on a real server (kinmon.bench.memory): every page of the
+# navigation (its url_path, '' for Home), with the filters a reader would set where a page has them.
+SERVER_VISITS = (
+    ("", ""), ("priorities", "priority=2"), ("search", "q=kinship+allowance"), ("parliament", ""),
+    ("parliament", "q=%22special+guardianship%22"), ("statistics", ""), ("members", ""), ("timeline", "priority=3"),
+    ("changelog", ""), ("data", ""), ("about", ""),
+)
