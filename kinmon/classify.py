@@ -53,6 +53,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -143,6 +144,21 @@ class Phrase:
         m = self.pattern.search(text, start)
         return " ".join(m.group(0).split()) if m else None
 
+    def hit(self, text: str, folded: str, present: set[str] | frozenset[str]) -> bool:
+        """bool(found(text, folded, present)), without building the words (tagging needs only whether)."""
+        needle = self.needle
+        start = 0
+        if needle is not None:
+            if needle not in present:
+                return False
+            start = folded.find(needle)
+            if start < 0:
+                return False
+            if len(folded) != len(text):
+                start = 0
+        m = self.pattern.search(text, start)
+        return m is not None and bool(m.group(0).split())
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -167,6 +183,23 @@ class Rule:
         """False when the text (whose present literals are given) cannot hold every group this rule needs."""
         needles = self._needles
         return needles is None or all(not group.isdisjoint(present) for group in needles)
+
+    @functools.cached_property
+    def _groups(self) -> tuple[tuple[Phrase, ...], ...]:
+        return () if self.fallback else self.all_of + ((self.any_of,) if self.any_of else ())
+
+    def fires(self, text: str, folded: str, present: set[str]) -> bool:
+        """evidence(text, folded, present) is not None, without building the words."""
+        for group in self._groups:
+            for phrase in group:  # a phrase whose literal is absent cannot match: skipped without a call
+                if (phrase.needle is None or phrase.needle in present) and phrase.hit(text, folded, present):
+                    break
+            else:
+                return False
+        for phrase in self.none_of:
+            if (phrase.needle is None or phrase.needle in present) and phrase.hit(text, folded, present):
+                return False
+        return True
 
     def evidence(self, text: str, folded: str | None = None, present: set[str] | None = None) -> list[str] | None:
         """The words that make this rule fire on normalised text, or None when it does not."""
@@ -198,6 +231,21 @@ class RuleSet:
     def in_order(self) -> tuple[Rule, ...]:
         """The rules as tried: file order, fallbacks last."""
         return tuple(sorted(self.rules, key=lambda r: r.fallback))
+
+    def present(self, folded: str) -> set[str]:
+        """The rules' literals found in case-folded text: which rules can fire, from plain substring tests."""
+        return {n for n in self.needles if n in folded}
+
+    @functools.cached_property
+    def key(self) -> str:
+        """A digest of everything that decides a tag: the version, the phrases and rules, in order."""
+        def texts(phrases: tuple[Phrase, ...]) -> list[str]:
+            return [p.text for p in phrases]
+
+        shape = (self.version, texts(self.kinship_context), GAP_WORDS, _GAP, _STEM, _WORD_SEPARATOR, [
+            (r.id, r.priority, r.kinship_context, r.fallback, [texts(g) for g in r.all_of], texts(r.any_of),
+             texts(r.none_of)) for r in self.rules])
+        return hashlib.sha256(repr(shape).encode("utf-8")).hexdigest()
 
     def mentions_kinship(self, text: str, folded: str | None = None) -> bool:
         return any(p.found(text, folded) for p in self.kinship_context)
@@ -420,22 +468,42 @@ def classify(text: str | None, rules: RuleSet | None = None, context: str | None
     rules = load_rules() if rules is None else rules
     text = normalised(text)
     folded = text.casefold()
-    present = {n for n in rules.needles if n in folded}  # which rules can fire, from plain substring tests
-    kinship: bool | None = None  # worked out once, and only if a rule needs it
-    found: dict[int, Match] = {}
+    present = rules.present(folded)
+    fired = _fired(rules, text, folded, present, lambda: _mentions(rules, text, folded, context))
+    return [Match(r.priority, r.id, r.description, MATCH_JOINER.join(r.evidence(text, folded, present)))
+            for r in fired]
+
+
+def _mentions(rules: RuleSet, text: str, folded: str, context: str | None) -> bool:
+    """Whether an item speaks of kinship care: in the classified text, else in its whole text."""
+    return rules.mentions_kinship(text, folded) or bool(context and rules.mentions_kinship(
+        normalised(context), normalised(context).casefold()))
+
+
+def _fired(rules: RuleSet, text: str, folded: str, present: set[str], kinship) -> list[Rule]:
+    """The first rule that fires for each priority, in priority order. `kinship()` says whether the item speaks
+    of kinship care; it is asked at most once, and only if a rule that fires needs it."""
+    known: bool | None = None  # worked out once, and only if a rule needs it
+    found: dict[int, Rule] = {}
     for rule in rules.in_order:
         if rule.priority in found or (rule.fallback and found) or not rule.may_fire(present):
             continue
         if rule.kinship_context:
-            if kinship is None:
-                kinship = rules.mentions_kinship(text, folded) or bool(context and rules.mentions_kinship(
-                    normalised(context), normalised(context).casefold()))
-            if not kinship:
+            if known is None:
+                known = kinship()
+            if not known:
                 continue
-        words = rule.evidence(text, folded, present)
-        if words is not None:
-            found[rule.priority] = Match(rule.priority, rule.id, rule.description, MATCH_JOINER.join(words))
+        if rule.fires(text, folded, present):
+            found[rule.priority] = rule
     return [found[p] for p in sorted(found)]
+
+
+def rule_ids(text: str | None, rules: RuleSet, context: str | None = None) -> tuple[tuple[int, str], ...]:
+    """(priority, rule id) of each match classify(text, rules, context) gives, without the words found."""
+    text = normalised(text)
+    folded = text.casefold()
+    return tuple((r.priority, r.id) for r in _fired(rules, text, folded, rules.present(folded),
+                                                   lambda: _mentions(rules, text, folded, context)))
 
 
 def explain(text: str | None, rules: RuleSet | None = None) -> str:
@@ -522,18 +590,55 @@ class _Plan:
     rule_rows: list[tuple] = field(default_factory=list)
     curated_rows: list[tuple] = field(default_factory=list)
     removals: list[tuple] = field(default_factory=list)
+    items: list[tuple[str, str, int]] = field(default_factory=list)  # (item_type, item_id, fingerprint) planned
+    # rule_ids by text: identical texts (grouped questions, repeated headings) are classified once. Where the
+    # result depended on whether the item speaks of kinship care (the context), it is kept per answer to that.
+    _memo: dict = field(default_factory=dict)
 
     def add(self, item_type: str, item_id: str, text: str | None, rules: RuleSet, overrides: Overrides,
             context: str | None = None) -> None:
         corrections = overrides.for_item(item_type, item_id)
         removed = {o.priority_id for o in corrections if o.action == "remove"}
         added = {o.priority_id for o in corrections if o.action == "add"}
-        for m in classify(text, rules, context):
-            if m.priority_id not in removed | added:
-                self.rule_rows.append((item_type, item_id, m.priority_id, m.rule_id, rules.version, RULE_METHOD))
+        for priority, rule_id in self.rule_ids(text, rules, context):
+            if priority not in removed | added:
+                self.rule_rows.append((item_type, item_id, priority, rule_id, rules.version, RULE_METHOD))
         for p in sorted(added):
             self.curated_rows.append((item_type, item_id, p, OVERRIDE_RULE_ID, rules.version, CURATED_METHOD))
         self.removals.extend((item_type, item_id, p) for p in sorted(removed))
+
+    def rule_ids(self, text: str | None, rules: RuleSet, context: str | None) -> tuple[tuple[int, str], ...]:
+        """rule_ids(text, rules, context), remembered for the text (and, when it mattered, the context's answer)."""
+        text = normalised(text)
+        memo = self._memo
+        if (text, None) in memo:
+            return memo[(text, None)]
+        folded = text.casefold()
+        if (text, "depends") in memo:  # the result depended on kinship: work it out for this item
+            kinship = _mentions(rules, text, folded, context)
+            if (text, kinship) not in memo:
+                memo[(text, kinship)] = tuple((r.priority, r.id) for r in _fired(
+                    rules, text, folded, rules.present(folded), lambda: kinship))
+            return memo[(text, kinship)]
+        asked: list[bool] = []
+
+        def kinship() -> bool:
+            asked.append(_mentions(rules, text, folded, context))
+            return asked[-1]
+
+        found = tuple((r.priority, r.id) for r in _fired(rules, text, folded, rules.present(folded), kinship))
+        if asked:
+            memo[(text, "depends")] = True
+            memo[(text, asked[0])] = found
+        else:
+            memo[(text, None)] = found
+        return found
+
+
+def rules_key(rules: RuleSet, overrides: Overrides) -> str:
+    """What decides every item's tags besides its text: the rules and the overrides (an edit to either retags)."""
+    corrections = sorted((o.item_type, o.item_id, o.priority_id, o.action) for o in overrides.rows)
+    return hashlib.sha256(f"{rules.key}|{corrections!r}".encode("utf-8")).hexdigest()
 
 
 def tag_item(con: duckdb.DuckDBPyConnection, item_type: str, item_id, text: str | None,
@@ -546,47 +651,57 @@ def tag_item(con: duckdb.DuckDBPyConnection, item_type: str, item_id, text: str 
     plan = _Plan()
     plan.add(item_type, item_id, text, rules, overrides, context)
     tag_store.forget_item(con, item_type, item_id)
+    tag_store.forget_state(con, item_type, item_id)  # tagged from the caller's text, not the stored one
     _write(con, plan)
     return tag_store.priorities_of(con, item_type, item_id)
 
 
 def _plan_stored(con: duckdb.DuckDBPyConnection, item_type: str, rules: RuleSet, overrides: Overrides, plan: _Plan,
-                 ids: list | None = None) -> None:
-    """Add the stored items of one type (all, or those in `ids`) to a plan, read as retag_all reads them."""
+                 ids: list | None = None, full: bool = False) -> None:
+    """Add to a plan the stored items of one type (all, or those in `ids`) whose text, rules or overrides changed
+    since they were tagged (every one with full=True), read as retag_all reads them."""
     table, key, columns = ITEM_SOURCES[item_type]
     extra = CONTEXT_COLUMNS.get(item_type, ())
-    for item_id, *parts in tag_store.stored_items(con, table, key, tuple(columns + extra), ids):
+    for item_id, fingerprint, *parts in tag_store.items_to_tag(con, item_type, table, key, tuple(columns + extra),
+                                                               rules_key(rules, overrides), ids, full):
         text = item_text(*parts[:len(columns)])
         plan.add(item_type, item_id, text, rules, overrides, item_text(text, *parts[len(columns):]))
+        plan.items.append((item_type, item_id, fingerprint))
 
 
 def retag_all(con: duckdb.DuckDBPyConnection, rules: RuleSet | None = None,
-              overrides: Overrides | None = None) -> int:
-    """Re-tag every question, statement, debate and contribution; returns the priority_tag rows they now have."""
+              overrides: Overrides | None = None, *, full: bool = False) -> int:
+    """Re-tag every question, statement, debate and contribution; returns the priority_tag rows they now have.
+
+    An item whose text, the rules and the overrides are as they were when it was last tagged (its fingerprint)
+    keeps its tags unread, unless full=True; only the tag rows that differ are written. Tags of items that no
+    longer exist go."""
     rules, overrides = _defaults(rules, overrides)
     plan = _Plan()
     for item_type in ITEM_SOURCES:
-        _plan_stored(con, item_type, rules, overrides, plan)
-    types = list(ITEM_TYPES)
-    # Tags of items that no longer exist go too: the whole set is rebuilt from the current rules.
-    tag_store.forget_types(con, types)
-    _write(con, plan)
-    return tag_store.count_tags(con, types)
+        _plan_stored(con, item_type, rules, overrides, plan, full=full)
+        table, key, _ = ITEM_SOURCES[item_type]
+        tag_store.forget_gone(con, item_type, table, key)
+    _replace(con, plan)
+    return tag_store.count_tags(con, list(ITEM_TYPES))
 
 
 def tag_stored(con: duckdb.DuckDBPyConnection, items: dict[str, list], rules: RuleSet | None = None,
                overrides: Overrides | None = None) -> None:
-    """Re-tag some stored items ({item_type: [ids]}) in one batch, exactly as retag_all would."""
+    """Re-tag some stored items ({item_type: [ids]}) in one batch, exactly as retag_all would (those unchanged
+    since they were tagged are left as they are)."""
     rules, overrides = _defaults(rules, overrides)
     plan = _Plan()
     for item_type, ids in items.items():
         if item_type not in ITEM_SOURCES:
             raise ValueError(f"item_type must be one of {', '.join(ITEM_TYPES)}, got {item_type!r}")
-        if not ids:
-            continue
-        _plan_stored(con, item_type, rules, overrides, plan, ids)
-        tag_store.forget_items(con, item_type, ids)
-    _write(con, plan)
+        if ids:
+            _plan_stored(con, item_type, rules, overrides, plan, ids)
+    _replace(con, plan)
+
+
+def _replace(con: duckdb.DuckDBPyConnection, plan: _Plan) -> None:
+    tag_store.replace_tags(con, plan.items, plan.removals, plan.rule_rows, plan.curated_rows)
 
 
 def _write(con: duckdb.DuckDBPyConnection, plan: _Plan) -> None:

@@ -491,6 +491,97 @@ def test_retag_all_with_the_shipped_rules(con):
     ]
 
 
+class Classified:
+    """Counts the texts classify's rule loop is run on (monkeypatched over kinmon.classify._fired)."""
+
+    def __init__(self, monkeypatch):
+        self.texts: list[str] = []
+        real = c._fired
+
+        def counting(rules, text, *args):
+            self.texts.append(text)
+            return real(rules, text, *args)
+
+        monkeypatch.setattr(c, "_fired", counting)
+
+
+def tag_rowids(con) -> list[tuple]:
+    return con.execute("SELECT rowid, item_type, item_id, priority_id FROM priority_tag ORDER BY ALL").fetchall()
+
+
+def test_retag_all_reads_only_what_changed_and_writes_only_what_differs(con, two_rules, tmp_path, monkeypatch):
+    insert_items(con)
+    classified = Classified(monkeypatch)
+    c.retag_all(con, two_rules, c.NO_OVERRIDES)
+    assert len(classified.texts) == 4  # every item, the first time
+    before = tag_rowids(con)
+    classified.texts.clear()
+    assert c.retag_all(con, two_rules, c.NO_OVERRIDES) == 4
+    assert classified.texts == []  # nothing changed: nothing classified
+    con.execute("UPDATE statement SET title = 'How many statements' WHERE id = 42")
+    c.retag_all(con, two_rules, c.NO_OVERRIDES)
+    assert classified.texts == ["How many statements\n\nA written statement."]
+    assert ("statement", "42", 5, "p5-data") in [t[:4] for t in tags(con)]
+    assert ("statement", "42", 2, "p2-allowance") not in [t[:4] for t in tags(con)]
+    # the question's and the debate's rows were never rewritten (a rewrite gives a row a new rowid)
+    kept = [r for r in before if r[1] != "statement"]
+    assert [r for r in tag_rowids(con) if r[1] != "statement"] == kept
+    # full=True reads every item again, and still writes nothing that is the same
+    classified.texts.clear()
+    c.retag_all(con, two_rules, c.NO_OVERRIDES, full=True)
+    assert len(classified.texts) == 4 and [r for r in tag_rowids(con) if r[1] != "statement"] == kept
+    # new rules or overrides: every item is read again
+    classified.texts.clear()
+    overrides = c.load_overrides(overrides_file(tmp_path, "contribution,C-1,6,add,a carer speaking for carers"))
+    c.retag_all(con, two_rules, overrides)
+    assert len(classified.texts) == 4 and ("contribution", "C-1", 6, "override") in [t[:4] for t in tags(con)]
+    classified.texts.clear()
+    c.retag_all(con, ruleset(tmp_path, rule("p5-data", 5, any=["how many"])), overrides)
+    assert len(classified.texts) == 4 and ("question", "-1", 2, "p2-allowance") not in [t[:4] for t in tags(con)]
+
+
+def test_tag_item_is_forgotten_by_the_next_retag(con, two_rules):
+    insert_items(con)
+    c.retag_all(con, two_rules, c.NO_OVERRIDES)
+    c.tag_item(con, "question", -1, "Nothing to see", two_rules, c.NO_OVERRIDES)  # not the stored text
+    assert tags(con, "question") == []
+    c.retag_all(con, two_rules, c.NO_OVERRIDES)  # the stored text is tagged again
+    assert [t[2] for t in tags(con, "question")] == [2, 5]
+
+
+def test_identical_texts_are_classified_once_with_their_own_kinship_context(con, tmp_path, monkeypatch):
+    rules = ruleset(tmp_path, rule("p2-support", 2, any=["support"], kinship_context=True), context=["kinship"])
+    for qid, answer in ((-1, "Kinship carers are supported."), (-2, "Nothing about it."), (-3, "Kinship again.")):
+        con.execute("INSERT INTO written_question (id, heading, question_text, answer_text, source_id, retrieved_at) "
+                    "VALUES (?, 'Carers', 'What support is there?', ?, 's', ?)", [qid, answer, NOW])
+    classified = Classified(monkeypatch)
+    c.retag_all(con, rules, c.NO_OVERRIDES)
+    assert len(classified.texts) == 2  # once with kinship in the answer, once without
+    assert tags(con) == [("question", "-1", 2, "p2-support", "2026-11-25.1", "rule"),
+                         ("question", "-3", 2, "p2-support", "2026-11-25.1", "rule")]
+
+
+def test_the_tagging_shortcuts_give_exactly_what_classify_gives(snapshot_store):
+    """rule_ids (no words, memo by text) against classify on every stored item's text and the labelled rows."""
+    rules = c.load_rules()
+    plan = c._Plan()
+    texts = [(c.item_text(r["heading"], r["question"]), None) for r in labelled_rows()]
+    con = duckdb.connect(str(snapshot_store), read_only=True)
+    try:
+        for item_type, (table, _key, columns) in c.ITEM_SOURCES.items():
+            extra = c.CONTEXT_COLUMNS.get(item_type, ())
+            for parts in con.execute(f"SELECT {', '.join(columns + extra)} FROM {table}").fetchall():
+                text = c.item_text(*parts[:len(columns)])
+                texts.append((text, c.item_text(text, *parts[len(columns):])))
+    finally:
+        con.close()
+    assert len(texts) > 200
+    for text, context in texts + texts:  # twice: the second time from the memo
+        expected = tuple((m.priority_id, m.rule_id) for m in c.classify(text, rules, context))
+        assert c.rule_ids(text, rules, context) == expected
+        assert plan.rule_ids(text, rules, context) == expected
+
+
 # ---------------------------------------------------------------- agreement with the labelled questions
 
 

@@ -183,7 +183,8 @@ def derived_rows(path: Path, built, log) -> list[Row]:
     """retag_all and the search index rebuild on the store, each in full and then again with nothing changed.
 
     Run through a writer (a private copy, published at the end), as every kinmon writer runs them; the store
-    keeps the same content. "In full" forgets what the previous run left (the tags' fingerprints, the index)."""
+    keeps the same content. "In full" classifies every item again (retag_all full=True) and rebuilds the index
+    from nothing (forget_index); "again" is what a writer pays when nothing changed."""
     from kinmon import classify, search, store
     from kinmon.store import search_index
 
@@ -191,8 +192,8 @@ def derived_rows(path: Path, built, log) -> list[Row]:
     with store.writer(path) as con:
         load = load_average()
         log("retag_all, in full and again ...")
-        t["retag"] = _timed(lambda: classify.retag_all(con))
-        t["retag_again"] = _timed(lambda: classify.retag_all(con))
+        t["retag"] = _timed(lambda: classify.retag_all(con, full=True))  # every item classified again
+        t["retag_again"] = _timed(lambda: classify.retag_all(con))  # only what changed: nothing
         log("search index rebuild, in full and again ...")
         search_index.forget_index(con)
         t["index"] = _timed(lambda: search.rebuild_index(con))
