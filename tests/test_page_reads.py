@@ -8,12 +8,14 @@ button is clicked, never while the page renders.
 from __future__ import annotations
 
 import io
+import time
 
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from kinmon import downloads, store
+from kinmon.charts import images
 from kinmon.config import PROJECT_ROOT
 from kinmon.queries import members as mq
 from kinmon.queries import statistics as stats
@@ -111,3 +113,20 @@ def test_a_deferred_full_export_builds_every_row_when_clicked(snapshot_store):
     assert len(pd.read_csv(io.BytesIO(built))) == len(expected) > 0
     built = downloads.query_file(snapshot_store, mq.member_activity, (None, None), "csv", "members-full", "t")()
     assert len(pd.read_csv(io.BytesIO(built))) == len(activity)
+
+
+@pytest.mark.skipif(not images.available(), reason="no Chromium for kaleido: no PNG/SVG buttons to check")
+def test_a_page_with_charts_starts_no_image_browser(snapshot_store, use_store, monkeypatch):
+    # the chart-image browser (kaleido's Chromium, about 260 MB and 1.5 CPU-seconds to start) was started, and
+    # a figure drawn, in the background of the first chart's render: every first reader of a server paid for it
+    import kaleido
+
+    use_store(snapshot_store)
+    calls = []
+    monkeypatch.setattr(kaleido, "start_sync_server", lambda *a, **k: calls.append("start"))
+    monkeypatch.setattr(kaleido, "calc_fig_sync", lambda *a, **k: calls.append("draw") or b"")
+    at = AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=TIMEOUT).run()
+    assert not at.exception and at.get("plotly_chart")
+    assert "PNG" in _labels(at) and "SVG" in _labels(at)  # still offered, drawn when clicked
+    time.sleep(1)  # a background start would have begun by now
+    assert calls == []

@@ -2,9 +2,9 @@
 
 Rendering uses kaleido 1.x, which drives a local Chrome or Chromium (Debian's `chromium` package here).
 Starting that browser takes seconds, so one kaleido browser is kept alive for the life of the process
-(`kaleido.start_sync_server`) and every render reuses it: the first image pays the start-up, the next
-ones take well under a second. `warm_up()` starts it in the background when the dashboard starts. The
-render page is built without MathJax, which kaleido would otherwise fetch from a CDN (offline, a wait).
+(`kaleido.start_sync_server`) and every render reuses it: the first image asked for pays the start-up
+(about 2 s), the next ones take well under a second. It is not started before an image is asked for: a
+page render never waits on it, and a server nobody exports from does not hold its memory. The render page is built without MathJax, which kaleido would otherwise fetch from a CDN (offline, a wait).
 Where no browser is installed the dashboard still offers PNG from the chart's own camera button, which
 draws the same title and source line.
 """
@@ -58,20 +58,6 @@ def start_server() -> None:
     with _LOCK:
         if not _server_running():
             kaleido.start_sync_server(mathjax=False, timeout=RENDER_TIMEOUT_S, silence_warnings=True)
-
-
-def warm_up() -> None:
-    """Start the browser and render one tiny figure in the background, so a reader's first click is fast."""
-    if not available():
-        return
-
-    def run() -> None:
-        try:
-            to_image(go.Figure(go.Bar(x=[1], y=[1])), "svg")
-        except Exception:  # noqa: BLE001 - a failed warm-up only means the first real render is slower
-            pass
-
-    threading.Thread(target=run, name="kinmon-kaleido-warm-up", daemon=True).start()
 
 
 def to_image(fig: go.Figure, fmt: str) -> bytes:

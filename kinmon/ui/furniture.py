@@ -162,21 +162,12 @@ def data_as_of() -> str:
     return max(dates) if dates else "unknown"
 
 
-@st.cache_resource(show_spinner=False)
-def _warm_images() -> bool:
-    """Start the shared image renderer once per server process, in the background."""
-    from kinmon.charts import images
-
-    images.warm_up()
-    return True
-
-
 def chart(fig, name: str, *, key: str | None = None) -> None:
     """Show a figure, stamped with its data date, with PNG and SVG downloads for publication."""
     from kinmon.charts import images
 
-    if images.available():
-        _warm_images()
+    # the image browser starts at the first PNG or SVG asked for (about 2 s), not with the page: a page
+    # render never pays its start-up, and a server nobody exports from never holds its memory
     fig = images.stamp(escape_text(fig), f"kinmon · data as of {data_as_of()}")
     key = key or name
     # theme=None: the browser draws the figure exactly as built, so it matches the server PNG/SVG
