@@ -47,7 +47,7 @@ for start in range(0, len(prios), 4):
                          query_params={"priority": str(pid)})
 
 st.subheader("Commitments by status")
-ui.chart(charts.status_mix(mix, titles, scale, "Source: kinmon commitments register, each status with its source "
+ui.chart(ui.figure(charts.status_mix, mix, titles, scale, "Source: kinmon commitments register, each status with its source "
                            "(see Priorities). Compiled from government and parliamentary publications."),
          "kinmon-commitments-by-status")
 with st.expander("What the statuses mean"):
@@ -55,7 +55,7 @@ with st.expander("What the statuses mean"):
 
 st.subheader("Parliamentary attention over time")
 undated = reads.undated_tagged()
-ui.chart(charts.attention(attention, "Written questions, debates and statements on kinship care, per quarter",
+ui.chart(ui.figure(charts.attention, attention, "Written questions, debates and statements on kinship care, per quarter",
                           "Source: UK Parliament, via kinmon. " + licences.OPL_ATTRIBUTION),
          "kinmon-parliamentary-attention")
 if undated:

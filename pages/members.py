@@ -100,7 +100,7 @@ st.markdown(f"**{ui.plural(len(activity), 'member')}** {'has' if len(activity) =
             "question, spoken in a kinship debate or held an APPG role in kinmon's records.")
 top = activity.head(TOP_MEMBERS)
 if len(top):
-    ui.chart(charts.members_engaged(top, "Members most engaged on kinship care", PARLIAMENT_SOURCE),
+    ui.chart(ui.figure(charts.members_engaged, top, "Members most engaged on kinship care", PARLIAMENT_SOURCE),
              "kinmon-members")
 ui.table(activity, column_config={
     "member": "Member", "member_from": "Constituency or peerage", "house": "House", "party": "Party",
@@ -119,7 +119,7 @@ by_party = reads.questions_by_party_over_time()
 if by_party.empty:
     st.info("No dated questions yet.")
 else:
-    ui.chart(charts.questions_by_party(by_party, "Written questions on kinship care per quarter, by the asker's "
+    ui.chart(ui.figure(charts.questions_by_party, by_party, "Written questions on kinship care per quarter, by the asker's "
                                        "party", QUESTIONS_SOURCE), "kinmon-questions-by-party")
     st.caption("Party at the time of the question where the Members API gives it. Questions with no known date "
                "(some transcribed ones) are not in this chart.")

@@ -98,7 +98,7 @@ with tab_time:
     if monthly.empty:
         st.info("No dated questions in this view.")
     else:
-        ui.chart(charts.questions_over_time(monthly, f"Written questions on kinship care per month ({label})", SOURCE),
+        ui.chart(ui.figure(charts.questions_over_time, monthly, f"Written questions on kinship care per month ({label})", SOURCE),
                  "kinmon-questions-per-month")
         ui.table(monthly, hide_index=True,
                      column_config={"month": st.column_config.DateColumn("Month", format="MMM YYYY"),
@@ -109,7 +109,7 @@ with tab_who:
     if counts.empty:
         st.info("No questions in this view.")
     else:
-        ui.chart(charts.breakdown(counts, by, f"Written questions on kinship care by "
+        ui.chart(ui.figure(charts.breakdown, counts, by, f"Written questions on kinship care by "
                                   f"{BREAKDOWN_LABELS[by].lower()}", SOURCE), f"kinmon-questions-by-{by}")
         ui.table(counts, hide_index=True, column_config={by: BREAKDOWN_LABELS[by], "questions": "Questions",
                                                              "answered": "Answered"})
@@ -121,13 +121,13 @@ with tab_speed:
     if by_dept.empty:
         st.info("No answered questions with both dates in this view.")
     else:
-        ui.chart(charts.answer_times(by_dept, "Median days from tabling to answer, by department", SOURCE),
+        ui.chart(ui.figure(charts.answer_times, by_dept, "Median days from tabling to answer, by department", SOURCE),
                  "kinmon-answer-times")
         ui.table(by_dept, hide_index=True, column_config={
             "department": "Department", "answered": "Answers", "median_days": "Median days", "mean_days": "Mean days",
             "longest_days": "Longest (days)", "answered_after_due_date": "Answered after the due date"})
         trend = reads.answer_times_by_month(*window)
-        ui.chart(charts.answer_time_trend(trend, "Days to answer, by month tabled", SOURCE), "kinmon-answer-time-trend")
+        ui.chart(ui.figure(charts.answer_time_trend, trend, "Days to answer, by month tabled", SOURCE), "kinmon-answer-time-trend")
     st.markdown("**Named-day questions answered late, or still waiting**")
     late = reads.named_day_late(*window)
     ui.table(late.drop(columns=["source_id"]), hide_index=True, column_config={**RECORD_COLUMNS,

@@ -61,7 +61,7 @@ with tab_c:
                 },
             )
         st.markdown("#### How each status moved")
-        ui.chart(charts.status_history(history, scale, f"Priority {pid}: status of each commitment over time",
+        ui.chart(ui.figure(charts.status_history, history, scale, f"Priority {pid}: status of each commitment over time",
                                        "Source: kinmon commitments register; each change is dated and sourced."),
                  f"kinmon-priority-{pid}-status-history")
         with st.expander("Full status history (append-only)"):
@@ -101,7 +101,7 @@ with tab_i:
         publications = "; ".join(sorted({str(v) for v in values["publication"] if not ui.blank(v)}))
         left, right = st.columns([3, 2])
         with left:
-            ui.chart(charts.indicator(values, ind["headline"], f"Source: {publications}"),
+            ui.chart(ui.figure(charts.indicator, values, ind["headline"], f"Source: {publications}"),
                      f"kinmon-{ind['series_id']}")
         with right:
             shown = values.assign(value=[stats.display_value(v, t, c) for v, t, c in
@@ -165,7 +165,7 @@ with tab_t:
     if events.empty:
         st.info("No dated events for this priority.")
     else:
-        ui.chart(charts.timeline(events, f"Priority {pid}: dated events",
+        ui.chart(ui.figure(charts.timeline, events, f"Priority {pid}: dated events",
                                  "Source: kinmon timeline, each event with its source."), f"kinmon-priority-{pid}-timeline")
         ui.table(events[["date", "title", "type", "amount_gbp", "source_url"]].assign(
                      title=[ui.expand_terms(t) for t in events["title"]]),

@@ -100,7 +100,7 @@ if values.empty:
 else:
     left, right = st.columns([3, 2])
     with left:
-        ui.chart(charts.series_over_time(values, title, source, info.get("unit")), f"kinmon-{sid}", key="series")
+        ui.chart(ui.figure(charts.series_over_time, values, title, source, info.get("unit")), f"kinmon-{sid}", key="series")
     table = exports.statistics_table(values)
     with right:
         shown_columns = ["Period", "Value", "Suppressed", "Release", "Published", "Source", "Latest release"]
@@ -153,7 +153,7 @@ if periods:
     ranked_title = f"{info['title']}: councils ranked, year ending {period:%-d %B %Y}"
     left, right = st.columns([3, 2])
     with left:
-        ui.chart(charts.councils_ranked(picked, ranked_title,
+        ui.chart(ui.figure(charts.councils_ranked, picked, ranked_title,
                                         charts.releases_line(stats.releases_shown(picked),
                                                              list(picked["suppression"].dropna())),
                                         info.get("unit"), highlight=code),

@@ -34,7 +34,7 @@ st.markdown(f"**{ui.plural(len(events), 'event')}** for {label}, {ui.fmt_date(sp
 if events.empty:
     st.info("Nothing matches these filters.")
 else:
-    ui.chart(charts.timeline(events, f"Kinship care timeline: {label}",
+    ui.chart(ui.figure(charts.timeline, events, f"Kinship care timeline: {label}",
                              "Source: kinmon timeline, compiled from government, parliamentary and sector "
                              "publications; each event links to its source."), "kinmon-timeline")
     shown = events[["date", "title", "type", "priorities", "amount_gbp", "source_title", "source_url", "notes"]]

@@ -8,12 +8,14 @@
 - tables: st.dataframe with plain column names and a dash for each missing value
 - filters: filters bound to the page's URL (url_selectbox, url_date, ...)
 - furniture: page header, freshness line, source footer, download row with citation, charts
+- figures: chart figures built once and shared by every session (`ui.chart(ui.figure(builder, *args), name)`)
 - legacy_pages: the one workaround for Streamlit's old pages/ folder mode (why: see its docstring)
 """
 
 from kinmon.licences import OGL_ATTRIBUTION, OPL_ATTRIBUTION
 from kinmon.ui import reads
 from kinmon.ui.connection import cached_query, db_path, ensure_store
+from kinmon.ui.figures import figure
 from kinmon.ui.filters import (parse_iso_date, url_date, url_date_text, url_multiselect, url_selectbox, url_text,
                                url_toggle)
 from kinmon.ui.furniture import (FOOTER_SOURCES, PRIMARY_PUBLISHERS, XLSX_MIME, chart, current_view_url, data_as_of,
@@ -25,7 +27,7 @@ from kinmon.ui.text import (ABBREVIATIONS, blank, expand_terms, flag, fmt_date, 
 __all__ = [
     "ABBREVIATIONS", "COLUMN_LABELS", "FOOTER_SOURCES", "LONG_TEXT", "MISSING", "OGL_ATTRIBUTION", "OPL_ATTRIBUTION",
     "PRIMARY_PUBLISHERS", "XLSX_MIME", "blank", "cached_query", "chart", "current_view_url", "data_as_of", "db_path",
-    "download_row", "ensure_store", "expand_terms", "flag", "fmt_date", "for_display", "freshness_line", "human_size",
+    "download_row", "ensure_store", "expand_terms", "figure", "flag", "fmt_date", "for_display", "freshness_line", "human_size",
     "link_target", "md_escape", "page_header", "parse_iso_date", "plain_label", "plural", "primary_first", "reads",
     "source_footer", "table", "text_or", "url_date", "url_date_text", "url_multiselect", "url_selectbox", "url_text",
     "url_toggle",

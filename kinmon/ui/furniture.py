@@ -6,13 +6,14 @@ from __future__ import annotations
 from typing import Callable, Sequence
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from kinmon import config, downloads, exports, licences, sanitize
 from kinmon.charts.core import escape_text
 from kinmon.queries.sources import source_ids
-from kinmon.ui import legacy_pages, reads
+from kinmon.ui import figures, legacy_pages, reads
 from kinmon.ui.connection import ensure_store
 from kinmon.ui.text import blank, fmt_date, link_target, md_escape, plural, text_or
 
@@ -162,13 +163,18 @@ def data_as_of() -> str:
     return max(dates) if dates else "unknown"
 
 
-def chart(fig, name: str, *, key: str | None = None) -> None:
-    """Show a figure, stamped with its data date, with PNG and SVG downloads for publication."""
+def chart(fig: go.Figure | figures.FigureCall, name: str, *, key: str | None = None) -> None:
+    """Show a figure, stamped with its data date, with PNG and SVG downloads for publication. Given
+    `ui.figure(builder, *args)`, the finished figure is built once and shared (kinmon.ui.figures)."""
     from kinmon.charts import images
 
     # the image browser starts at the first PNG or SVG asked for (about 2 s), not with the page: a page
     # render never pays its start-up, and a server nobody exports from never holds its memory
-    fig = images.stamp(escape_text(fig), f"kinmon · data as of {data_as_of()}")
+    stamp = f"kinmon · data as of {data_as_of()}"
+    if isinstance(fig, figures.FigureCall):
+        fig = figures.shown(fig, stamp, lambda built: images.stamp(escape_text(built), stamp))
+    else:
+        fig = images.stamp(escape_text(fig), stamp)
     key = key or name
     # theme=None: the browser draws the figure exactly as built, so it matches the server PNG/SVG
     st.plotly_chart(fig, key=f"{key}-chart", theme=None, config={
