@@ -30,20 +30,38 @@ def distinctive_words(title: str) -> list[str]:
 
 
 def suggest(con: duckdb.DuckDBPyConnection, limit: int = MAX_SUGGESTIONS) -> int:
-    """Replace all suggested links with fresh ones; returns how many there are. When nothing they are read from
-    has changed since the last time (the items, tags, commitments and curated links), they are left as they are."""
-    digest = evidence_store.fingerprint(con, repr((limit, MIN_WORD, sorted(STOPWORDS), 1)))
+    """Bring the suggested links up to date; returns how many there are.
+
+    When nothing they are read from changed (the items, tags, commitments and curated links), they are left
+    as they are. When only items changed (new, edited, re-tagged or gone), a commitment whose suggestions
+    include none of those items keeps its best unchanged candidates, so only the changed items and its
+    current suggestions are compared (the best five of the rest cannot have changed); any other commitment,
+    and every one when a commitment or curated link changed, is worked out over every item."""
+    code = repr((limit, MIN_WORD, sorted(STOPWORDS), 2))
+    digest = evidence_store.fingerprint(con, code)
     if evidence_store.current(con, digest):
         return evidence_store.count_suggestions(con)
-    evidence_store.forget_suggestions(con)
-    written = 0
+    shared = evidence_store.shared_fingerprint(con, code)
+    changes = evidence_store.changed_items(con)
+    if changes is None or not evidence_store.current(con, shared, evidence_store.SHARED_STATE):
+        changes = None
+        evidence_store.forget_suggestions(con)
+    else:
+        evidence_store.pool(con, changes[0])
     for cid, title, announced, prios in evidence_store.commitments_with_priorities(con):
         words = distinctive_words(title)
         if not words:
             continue
+        source = "parliamentary_item"
+        if changes is not None:
+            if not evidence_store.suggested(con, cid) & (changes[0] | changes[1]):
+                source = evidence_store.POOL
+            evidence_store.forget_suggestions_of(con, cid)
         pattern = r"\b(" + "|".join(re.escape(w) for w in words) + r")"
-        found = evidence_store.candidates(con, cid, pattern, announced, prios, limit)
-        written += evidence_store.add_suggestions(con, cid, [
+        found = evidence_store.candidates(con, cid, pattern, announced, prios, limit, source)
+        evidence_store.add_suggestions(con, cid, [
             (item_type, item_id, f"shares {hits} mention(s) of: {', '.join(words)}") for item_type, item_id, hits, _ in found])
+    evidence_store.remember_items(con)
+    evidence_store.remember(con, shared, evidence_store.SHARED_STATE)
     evidence_store.remember(con, digest)
-    return written
+    return evidence_store.count_suggestions(con)

@@ -13,7 +13,8 @@ import duckdb
 import pytest
 
 from kinmon import evidence, novelty, search
-from kinmon.store import search_index
+from kinmon.store import derived, search_index
+from kinmon.store import evidence as evidence_store
 
 MARK = "MARKED BY THE TEST"
 
@@ -103,3 +104,63 @@ def test_forgetting_the_index_rebuilds_everything(con):
     assert marked(con, "SELECT count(*) FROM answer_passage WHERE passage = '{MARK}'") == 0
     assert marked(con, "SELECT count(*) FROM search_doc WHERE title = '{MARK}'") == 0
     assert search.has_fts_index(con)
+
+
+def suggestions(con) -> list[tuple]:
+    return con.execute("SELECT commitment_id, item_type, item_id, note FROM evidence WHERE method = 'suggested' "
+                       "ORDER BY ALL").fetchall()
+
+
+def from_scratch(con) -> list[tuple]:
+    """The suggestions worked out over every item, with no earlier state (then put back as they were)."""
+    con.execute("CREATE TEMP TABLE _kept AS SELECT * FROM evidence_item_state")
+    con.execute("DELETE FROM evidence_item_state")
+    derived.forget(con, evidence_store.STATE)
+    evidence.suggest(con)
+    full = suggestions(con)
+    con.execute("DELETE FROM evidence_item_state")
+    con.execute("INSERT INTO evidence_item_state SELECT * FROM _kept")
+    con.execute("DROP TABLE _kept")
+    return full
+
+
+class Sources:
+    def __init__(self, monkeypatch):
+        self.seen: list[str] = []
+        real = evidence_store.candidates
+
+        def counting(con, cid, pattern, announced, priorities, limit, source="parliamentary_item"):
+            self.seen.append(source)
+            return real(con, cid, pattern, announced, priorities, limit, source)
+
+        monkeypatch.setattr(evidence_store, "candidates", counting)
+
+
+def test_new_items_are_compared_with_the_suggestions_only_and_give_what_a_full_run_gives(con, monkeypatch):
+    refresh(con)
+    cid, prio, word = con.execute("""
+        SELECT c.commitment_id, min(cp.priority_id), min(c.title) FROM commitment c
+        JOIN commitment_priority cp USING (commitment_id) JOIN evidence e USING (commitment_id)
+        WHERE e.method = 'suggested' GROUP BY 1 ORDER BY 1 LIMIT 1""").fetchone()
+    words = evidence.distinctive_words(word)
+    text = " ".join(words * 20)  # more mentions than any stored item: it must become a suggestion
+    con.execute("INSERT INTO written_question (id, uin, house, date_tabled, date_answered, heading, question_text, "
+                "answer_text, url, source_id, retrieved_at) VALUES (99000001, 'X1', 'Commons', '2026-11-20', "
+                "'2026-11-25', 'Kinship care', ?, ?, 'https://example.test', 's', now())", [text, text])
+    con.execute("INSERT INTO priority_tag (item_type, item_id, priority_id, rule_id, rules_version, method) "
+                "VALUES ('question', '99000001', ?, 'test', 'v', 'rule')", [prio])
+    sources = Sources(monkeypatch)
+    evidence.suggest(con)
+    assert sources.seen and set(sources.seen) == {evidence_store.POOL}  # no commitment scanned every item
+    incremental = suggestions(con)
+    assert (cid, "question", "99000001") in [s[:3] for s in incremental]
+    assert incremental == from_scratch(con)
+
+    # a suggested item that changes sends its commitment back to every item
+    sources.seen.clear()
+    con.execute("UPDATE written_question SET question_text = 'Nothing to do with it.', answer_text = NULL "
+                "WHERE id = 99000001")
+    evidence.suggest(con)
+    assert "parliamentary_item" in sources.seen
+    assert (cid, "question", "99000001") not in [s[:3] for s in suggestions(con)]
+    assert suggestions(con) == from_scratch(con)
