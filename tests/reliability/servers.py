@@ -56,13 +56,18 @@ class Server:
     url: str
     log: Path
 
-    def serving_log(self) -> str:
+    def serving_log(self, since: int = 0) -> str:
         """The log up to the server's shutdown: what readers could have met (not the interpreter's exit, where
-        a chart-image browser's profile folder may still be in use while its temp folder is removed)."""
-        return self.log.read_text(errors="replace").split("\n  Stopping...", 1)[0]
+        a chart-image browser's profile folder may still be in use while its temp folder is removed); from
+        `since` (a mark()) on, for one test's share of a server that several tests use."""
+        return self.log.read_text(errors="replace")[since:].split("\n  Stopping...", 1)[0]
 
-    def tracebacks(self) -> int:
-        return self.serving_log().count("Traceback (most recent call last)")
+    def mark(self) -> int:
+        """Where the log ends now (the server writes it unbuffered): tracebacks(since=mark) counts what follows."""
+        return len(self.log.read_text(errors="replace"))
+
+    def tracebacks(self, since: int = 0) -> int:
+        return self.serving_log(since).count("Traceback (most recent call last)")
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -78,9 +83,9 @@ def start(db: Path, log: Path, *, extra_env: dict | None = None) -> Server:
     return healthy(launch(db, log, extra_env=extra_env))
 
 
-def start_many(db: Path, logs: list[Path]) -> list[Server]:
+def start_many(db: Path, logs: list[Path], *, extra_env: dict | None = None) -> list[Server]:
     """Several dashboards on one store, started together (each then waited for)."""
-    launched = [launch(db, log) for log in logs]
+    launched = [launch(db, log, extra_env=extra_env) for log in logs]
     try:
         return [healthy(s) for s in launched]
     except RuntimeError:
@@ -92,7 +97,9 @@ def start_many(db: Path, logs: list[Path]) -> list[Server]:
 def launch(db: Path, log: Path, *, extra_env: dict | None = None) -> Server:
     """`streamlit run dashboard.py` on a free loopback port, not yet waited for."""
     port = free_port()
-    env = {**os.environ, "KINMON_DB": str(db), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", **(extra_env or {})}
+    # unbuffered: a test that shares a running server counts the tracebacks its own visits caused
+    env = {**os.environ, "KINMON_DB": str(db), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+           "PYTHONUNBUFFERED": "1", **(extra_env or {})}
     fh = open(log, "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",

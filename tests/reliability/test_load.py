@@ -3,14 +3,14 @@
 Each session (a websocket client speaking Streamlit's protocol, tests/reliability/wsclient.py) opens every page
 in its own order; meanwhile `ingest file` publishes a new store several times (atomic renames under the
 readers); a session that has seen its pages before the last publish keeps visiting them until it is done, so
-every publish lands under readers. Sample: 3 sessions over 3 pages, 2 publishes; full: 20 sessions over every
-page, 5 publishes, the store empty at the start (the first visitor builds it). 0 exceptions on any page, 0
+every publish lands under readers. Sample: 3 sessions over 3 pages, 2 publishes, on the suite's fresh server
+after the first-start part (conftest.py); full: 20 sessions over every page, 5 publishes, on a server of its own
+started on an empty store (the first visitor builds it). 0 exceptions on any page, 0
 tracebacks in the server's log.
 """
 
 from __future__ import annotations
 
-import shutil
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -46,12 +46,14 @@ def publish(db, folder, times: int, done: list, errors: list) -> None:
         time.sleep(0.3)
 
 
-def test_sessions_over_every_page_while_an_ingest_publishes(snapshot_store, tmp_path):
+def test_sessions_over_every_page_while_an_ingest_publishes(fresh_server, tmp_path):
     sessions, publishes = size(3, 20), size(2, 5)
-    db = tmp_path / "kinmon.duckdb"
-    if not FULL:  # the sample starts on a built store (test_first_start.py covers the first visitor's build)
-        shutil.copyfile(snapshot_store, db)
-    server = servers.start(db, tmp_path / "server.log")
+    if FULL:  # a server of its own, fresh, on an empty store (the first visitor builds it)
+        db = tmp_path / "kinmon.duckdb"
+        server = servers.start(db, tmp_path / "server.log")
+    else:  # the suite's fresh server, its store built by the first-start part's visitors (or by these)
+        db, server = fresh_server.db, fresh_server.take()
+    since = server.mark()
     done: list = []
     errors: list = []
     finished = threading.Event()
@@ -72,12 +74,13 @@ def test_sessions_over_every_page_while_an_ingest_publishes(snapshot_store, tmp_
             visits = [v for vs in pool.map(session, range(sessions)) for v in vs]
         pub.join(timeout=180)
     finally:
-        server.stop()
+        if FULL:
+            server.stop()
     bad = [(v.page, v.exceptions[:1], v.failure) for v in visits if not v.ok]
-    tracebacks = server.tracebacks()
+    tracebacks = server.tracebacks(since)
     record(Tally(f"load: {sessions} sessions x every page, {publishes} publishes, fresh server", len(visits),
                  len(visits) - len(bad), tracebacks=tracebacks + sum(len(v.exceptions) for v in visits),
                  size=f"{sessions} sessions, {len(pages)} pages, {len(done)} publishes"))
     assert errors == [] and len(done) == publishes
     assert bad == []
-    assert tracebacks == 0, server.log.read_text()[-3000:]
+    assert tracebacks == 0, server.serving_log(since)[-3000:]

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-import servers
 import wsclient
 from helpers import rows, sha256
 from hostile import CSV
@@ -65,11 +64,13 @@ def test_a_damaged_or_newer_store_gets_a_clear_message(snapshot_store, tmp_path,
     RESULTS.append((how, True))
 
 
-def test_the_dashboard_says_so_for_a_damaged_store(snapshot_store, tmp_path):
-    db = tmp_path / "kinmon.duckdb"
-    shutil.copyfile(snapshot_store, db)
+def test_the_dashboard_says_so_for_a_damaged_store(fresh_server):
+    # The suite's fresh server (conftest.py), its store built by the earlier parts (or by the first visit here)
+    if fresh_server.fresh:
+        assert wsclient.visit(fresh_server.server.url, "about", "", timeout=120).ok
+    server, db = fresh_server.take(), fresh_server.db
+    since = server.mark()
     good = db.read_bytes()
-    server = servers.start(db, tmp_path / "server.log")
     try:
         messages = []
         for how in ("truncated", "corrupt", "newer schema"):
@@ -78,12 +79,11 @@ def test_the_dashboard_says_so_for_a_damaged_store(snapshot_store, tmp_path):
             assert v.finished and not v.exceptions, (how, v.exceptions, v.failure)
             assert any("kinmon could not open its store" in e for e in v.errors), (how, v.errors)
             messages.append(v.errors[0])
-        db.write_bytes(good)  # restored: the dashboard serves again
-        v = wsclient.visit(server.url, "", "", timeout=90)
-        assert v.ok and not v.errors
     finally:
-        server.stop()
-    assert server.tracebacks() == 0, server.log.read_text()[-3000:]
+        db.write_bytes(good)  # restored: the dashboard serves again
+    v = wsclient.visit(server.url, "", "", timeout=90)
+    assert v.ok and not v.errors
+    assert server.tracebacks(since) == 0, server.serving_log(since)[-3000:]
     RESULTS.append(("dashboard on a damaged store", True))
 
 

@@ -31,6 +31,7 @@ class Visit:
     page_not_found: bool = False
     seconds: float = 0.0
     failure: str | None = None  # the session could not run at all (connection refused, timeout)
+    base_url: str = ""  # the server visited
 
     @property
     def ok(self) -> bool:
@@ -60,7 +61,7 @@ def visit(base_url: str, page: str = "", query: str = "", timeout: float = 60.0,
           together: threading.Barrier | None = None) -> Visit:
     """Open one session on `page` (its url_path, '' for the home page) with `query` (no '?'). With `together`,
     the page is asked for only once every session of the barrier is connected: all of them at the same moment."""
-    out = Visit(page, query)
+    out = Visit(page, query, base_url=base_url)
     started = time.monotonic()
     ws_url = base_url.replace("http://", "ws://", 1).rstrip("/") + "/_stcore/stream"
     try:
