@@ -7,13 +7,14 @@ import pandas as pd
 import streamlit as st
 
 from kinmon import downloads, search, ui
-from kinmon.queries import records
+from kinmon.queries import core, records
 from kinmon.ui import reads
 from kinmon.sanitize import clean_html, md_link, safe_href
 
 SEARCH_HELP = ('Words must all appear (AND). Use "quoted phrases", OR between alternatives, and -word or NOT word '
                'to exclude. Example: "special guardianship" allowance OR allowances -adoption')
 RESULT_CARDS = 20
+NEW_SHOWN = 500  # rows of "New since" sent with the page; every one is a download away
 NEW_HELP = ("An answer says something new when at least one of its sentences appears in no earlier answer on "
             "kinship care, word for word or reworded. Ministers often repeat stock paragraphs.")
 STATUS_LABELS = {"new": "New", "repeated": "Said before, word for word", "reworded": "Said before, reworded",
@@ -155,9 +156,12 @@ with tab_new:
     since = ui.url_date("New since", key="since", default=date.today() - timedelta(days=90))
     pid = ui.url_selectbox("For priority", ["all", *titles], key="feed",
                            format_func=lambda p: "All priorities" if p == "all" else f"{p}. {titles[p]}")
-    new = reads.changes_since(since, None if pid == "all" else int(pid))
-    st.markdown(f"**{len(new)} new items** since {ui.fmt_date(since)}: questions, answers, debates, events and "
-                "status changes.")
+    feed_pid = None if pid == "all" else int(pid)
+    new = reads.changes_since(since, feed_pid, limit=NEW_SHOWN)
+    n_new = reads.changes_count(since, feed_pid)
+    st.markdown(f"**{n_new:,} new items** since {ui.fmt_date(since)}: questions, answers, debates, events and "
+                "status changes." + (f" The newest {NEW_SHOWN:,} are listed; the full download has every one."
+                                     if n_new > NEW_SHOWN else ""))
     ui.table(new, hide_index=True, column_config={"url": st.column_config.LinkColumn("Source", display_text="open"),
                                                       "date": st.column_config.DateColumn("Date")})
     stem = "all" if pid == "all" else f"priority-{pid}"
@@ -165,7 +169,7 @@ with tab_new:
                 f"[CSV](app/static/feeds/{stem}.csv). The feeds are refreshed by `python -m kinmon feeds` after "
                 "each ingest (see the README).")
     ui.download_row(new, f"kinmon-new-{stem}", "What is new on kinship care", filters={"since": since, "priority": pid},
-                    key="new")
+                    full_query=(core.changes_since, (since, feed_pid)) if n_new > NEW_SHOWN else None, key="new")
 
 st.subheader("Open a record")
 if found.empty:

@@ -7,11 +7,13 @@ import streamlit as st
 from kinmon import scorecard, ui
 from kinmon.ui import reads
 from kinmon.charts import core as charts
+from kinmon.queries import core
 from kinmon.queries import statistics as stats
 
 TABS = ["Commitments", "Evidence", "Indicators", "Parliament", "Timeline", "What changed"]
 EXCERPT_CHARS = 400
 QUESTION_CARDS = 15
+CHANGES_SHOWN = 500  # rows of "What changed" sent with the page; every one is a download away
 TAG_METHODS = {"rule": "automatically, by kinmon's published rule", "override": "by a curated correction"}
 
 prios = reads.priorities()
@@ -176,10 +178,17 @@ with tab_t:
 with tab_new:
     default_since = date.today() - timedelta(days=365)
     since = ui.url_date_text("What changed since (YYYY-MM-DD, press Enter)", key="since", default=default_since)
-    changes = reads.changes_since(since, pid)
-    st.markdown(f"**{ui.plural(len(changes), 'change')}** on or after {ui.fmt_date(since)}.")
+    changes = reads.changes_since(since, pid, limit=CHANGES_SHOWN)
+    n_changes = reads.changes_count(since, pid)
+    st.markdown(f"**{ui.plural(n_changes, 'change')}** on or after {ui.fmt_date(since)}"
+                + (f"; the newest {CHANGES_SHOWN:,} are listed, the download below has every one." if
+                   n_changes > CHANGES_SHOWN else "."))
     ui.table(changes, column_config={"url": st.column_config.LinkColumn("Source", display_text="open"),
                                      "date": st.column_config.DateColumn("Date"), "kind": "Kind",
                                      "what": "What changed", "priorities": "Priorities"})
+    if n_changes > CHANGES_SHOWN:
+        ui.download_row(changes, f"priority-{pid}-changes", f"Priority {pid}: what changed since {since}",
+                        full_query=(core.changes_since, (since, pid)), filters={"priority": pid, "since": since},
+                        key="changes")
 
 ui.source_footer(sorted(page_sources), note=f"priority {pid}; commitments and events link their own sources")

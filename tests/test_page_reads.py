@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import time
+from datetime import date
 
 import pandas as pd
 import pytest
@@ -17,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 from kinmon import downloads, store
 from kinmon.charts import images
 from kinmon.config import PROJECT_ROOT
+from kinmon.queries import core
 from kinmon.queries import members as mq
 from kinmon.queries import statistics as stats
 
@@ -130,3 +132,31 @@ def test_a_page_with_charts_starts_no_image_browser(snapshot_store, use_store, m
     assert "PNG" in _labels(at) and "SVG" in _labels(at)  # still offered, drawn when clicked
     time.sleep(1)  # a background start would have begun by now
     assert calls == []
+
+
+def test_what_changed_lists_the_newest_and_counts_them_all(tmp_path, snapshot_store, use_store):
+    # at 100x a year of changes on one priority is 16,440 rows, all sent to the browser in one table
+    import duckdb
+    import shutil
+
+    db = tmp_path / "kinmon.duckdb"
+    shutil.copy(snapshot_store, db)
+    con = duckdb.connect(str(db))
+    con.execute("""INSERT INTO timeline_event (event_id, date, date_precision, title, type, priorities, source_title,
+                                               source_url)
+                   SELECT 'bench-' || i, DATE '2026-06-01' + CAST(i % 90 AS INTEGER), 'day', 'Event ' || i, 'report',
+                          [2], 'A source', 'https://www.gov.uk/e' || i FROM range(700) t(i)""")
+    con.close()
+    use_store(db)
+    con = store.connect_readonly(db)
+    try:
+        every = core.changes_since(con, date(2000, 1, 1), 2)
+        assert core.changes_count(con, date(2000, 1, 1), 2) == len(every) > 700
+        assert core.changes_since(con, date(2000, 1, 1), 2, limit=5).equals(every.head(5))
+    finally:
+        con.close()
+    at = _render("pages/priorities.py", priority="2", since="2000-01-01", tab="What changed")
+    shown = [df.value for df in at.dataframe if "What changed" in df.value.columns or "what" in df.value.columns]
+    assert shown and max(len(v) for v in shown) <= 500
+    assert any(f"{len(every):,} changes" in m.value for m in at.markdown)
+    assert "Full CSV" in _labels(at)

@@ -239,10 +239,7 @@ def latest_evidence(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     ).df()
 
 
-def changes_since(con: duckdb.DuckDBPyConnection, since: date, priority_id: int | None = None) -> pd.DataFrame:
-    """What changed on or after a date: status changes, events, questions answered, debates."""
-    return con.execute(
-        """
+_CHANGES = """
         WITH items AS (
             SELECT s.changed_on AS date, 'status change' AS kind,
                    c.title || ': ' || coalesce(sc.label, s.status) || ' (' || s.reason || ')' AS what,
@@ -265,10 +262,20 @@ def changes_since(con: duckdb.DuckDBPyConnection, since: date, priority_id: int 
                array_to_string(list_transform(list_sort(priorities), p -> CAST(p AS VARCHAR)), ';') AS priorities
         FROM items
         WHERE date >= ? AND (? IS NULL OR list_contains(priorities, ?))
-        ORDER BY date DESC, kind, what
-        """,
-        [since, priority_id, priority_id],
-    ).df()
+"""
+
+
+def changes_since(con: duckdb.DuckDBPyConnection, since: date, priority_id: int | None = None,
+                  limit: int | None = None) -> pd.DataFrame:
+    """What changed on or after a date, newest first: status changes, events, questions answered, debates;
+    the newest `limit` of them, or all."""
+    return con.execute(f"{_CHANGES} ORDER BY date DESC, kind, what LIMIT ?",
+                       [since, priority_id, priority_id, limit]).df()
+
+
+def changes_count(con: duckdb.DuckDBPyConnection, since: date, priority_id: int | None = None) -> int:
+    """How many changes changes_since() finds (a page lists the newest and counts them all)."""
+    return con.execute(f"SELECT count(*) FROM ({_CHANGES})", [since, priority_id, priority_id]).fetchone()[0]
 
 
 def freshness(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

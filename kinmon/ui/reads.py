@@ -14,6 +14,7 @@ from kinmon.ui.connection import cached_query, ensure_store
 
 # kinmon.queries.core
 attention_by_quarter = cached_query(core.attention_by_quarter)
+changes_count = cached_query(core.changes_count)
 changes_since = cached_query(core.changes_since)
 commitments = cached_query(core.commitments)
 commitments_export = cached_query(core.commitments_export)
