@@ -60,3 +60,16 @@ def test_a_second_readers_render_builds_no_figure(snapshot_store, use_store, mon
         at = AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=90).run()
         assert not at.exception and len(at.get("plotly_chart")) == 2
     assert calls == [1]
+
+
+def test_clearing_streamlits_caches_empties_the_kept_figures():
+    import streamlit as st
+
+    BUILT.clear()
+    frame = pd.DataFrame({"x": ["a"], "y": [9]})
+    _shown(frame)
+    assert figures.built() >= 1
+    st.cache_resource.clear()
+    assert figures.built() == 0
+    _shown(frame)
+    assert BUILT == ["t", "t"]

@@ -7,7 +7,8 @@ chart's data rarely changes between reruns or readers. A chart builder (kinmon.c
 arguments only, so the figure is kept under a fingerprint of them: the builder's name, each DataFrame's
 columns, types and a hash of every value in order (pandas' own row hashes), and the stamp line. Arguments
 that cannot be fingerprinted (a cell holding a list, an unknown object) are simply not cached. The figures
-kept are shared, never changed after they are built: Streamlit and the image export only read them.
+kept are shared, never changed after they are built: Streamlit and the image export only read them. They
+live in a st.cache_resource, so clearing Streamlit's caches empties them too.
 """
 
 from __future__ import annotations
@@ -20,11 +21,18 @@ from typing import Any, Callable, Hashable
 
 import pandas as pd
 import plotly.graph_objects as go
+import streamlit as st
 
 KEPT = 256  # figures kept (least recently shown dropped first): a few per page and filter
 
-_kept: OrderedDict[Hashable, go.Figure] = OrderedDict()
 _lock = threading.Lock()
+
+
+@st.cache_resource(show_spinner=False)
+def _kept() -> OrderedDict[Hashable, go.Figure]:
+    """The kept figures, one dict per server process; emptied with Streamlit's other caches (st.cache_resource.clear,
+    the menu's Clear caches), so a first render after that builds its figures again."""
+    return OrderedDict()
 
 
 @dataclass(frozen=True)
@@ -73,21 +81,22 @@ def fingerprint(call: FigureCall, stamp: str) -> Hashable | None:
 def shown(call: FigureCall, stamp: str, finish: Callable[[go.Figure], go.Figure]) -> go.Figure:
     """The finished figure (`finish(build(*args))`) for this call and stamp: kept, or built and kept."""
     key = fingerprint(call, stamp)
+    kept = _kept()
     if key is not None:
         with _lock:
-            fig = _kept.get(key)
+            fig = kept.get(key)
             if fig is not None:
-                _kept.move_to_end(key)
+                kept.move_to_end(key)
                 return fig
     fig = finish(call.build(*call.args, **call.kwargs))
     if key is not None:
         with _lock:
-            _kept[key] = fig
-            while len(_kept) > KEPT:
-                _kept.popitem(last=False)
+            kept[key] = fig
+            while len(kept) > KEPT:
+                kept.popitem(last=False)
     return fig
 
 
 def built() -> int:
     """How many figures are kept (for tests)."""
-    return len(_kept)
+    return len(_kept())
