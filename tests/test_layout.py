@@ -53,7 +53,8 @@ PAGE_IMPORTS = ("kinmon.ui", "kinmon.queries", "kinmon.charts", "kinmon.exports"
 EXCEPTIONS: dict[tuple[str, str], str] = {
     ("kinmon/bench/raw_sql.py", "sql"): "the benchmark's baselines: raw DuckDB queries with no kinmon code between, "
                                         "on purpose (a baseline must not go through the code it is compared with)",
-    ("kinmon/bench/pages.py", "streamlit"): "the benchmark renders and times pages with streamlit's AppTest",
+    ("kinmon/bench/pages.py", "streamlit"): "the benchmark times pages on a real server with a reader that speaks "
+                                            "Streamlit's websocket protocol (its protobuf messages)",
     ("kinmon/bench/memory.py", "http"): "the benchmark's memory row starts a real dashboard server on a free "
                                         "loopback port and waits for its health check (no other host)",
     ("kinmon/ui/lookups.py", "import"): "the postcode finder's live look-up (kinmon.sources.constituencies) is not "

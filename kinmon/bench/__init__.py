@@ -226,15 +226,10 @@ def page_rows(path: Path, log) -> list[Row]:
     from kinmon.bench import pages
     from kinmon.bench.workload import PAGES
 
-    os.environ["KINMON_DB"] = str(path)
     load = load_average()
-    bare_before = pages.bare_page()
-    timings = {}
-    for label, page, params in PAGES:
-        log(f"page {label} ...")
-        timings[label] = (pages.kinmon_page(label, page, params), load_average())
-    bare_after = pages.bare_page()
-    bare = pages.PageTiming("bare", min(bare_before.first, bare_after.first), min(bare_before.warm, bare_after.warm))
+    log("pages, served by a real server (first render after Clear caches / warm rerun) ...")
+    served, bare = pages.served_pages(path, PAGES)
+    timings = {label: (t, load) for label, t in served.items()}
     bare_text = f"bare page {seconds(bare.first)} / {seconds(bare.warm)}"
 
     def first_warm(t: pages.PageTiming) -> str:
@@ -260,7 +255,7 @@ def page_rows(path: Path, log) -> list[Row]:
                     bare_text, "warm 1.5 times or better, first render 3 times or better", verdict(ok), hload))
     largest = max(((label, t.sent_bytes or 0) for label, (t, _) in timings.items()), key=lambda x: x[1])
     rows.append(Row("largest page message", f"{largest[0]}: {largest[1] / 1024 / 1024:.2f} MB",
-                    f"bare page {(bare_before.sent_bytes or 0) / 1024:.1f} KB",
+                    f"bare page {(bare.sent_bytes or 0) / 1024:.1f} KB",
                     "no page sends more than a few MB (5 MB)", verdict(largest[1] <= MESSAGE_LIMIT), load))
     return rows
 

@@ -1,10 +1,20 @@
-"""Page timings for the benchmark: kinmon's pages and a bare Streamlit page, rendered by Streamlit's AppTest.
+"""Page timings for the benchmark: kinmon's pages and a bare Streamlit page, as a reader of a real server gets them.
 
-This is the one module outside pages/, dashboard.py and kinmon/ui that imports streamlit: the benchmark
-has to render pages to time them. Each page is opened through the real navigation (dashboard.py), its
-first render timed with every Streamlit cache emptied, then a warm rerun; the bare page (a title, a line
-of text and a 20-row table) is timed the same way in the same process. The bytes a page would send are
-the sum of its elements' protobuf messages, as the server would serialise them.
+The pages are served by `streamlit run dashboard.py` on the benchmark's store (kinmon.bench.memory.Server)
+and asked for by ReaderSession, a reader without a browser: one websocket to /_stcore/stream speaking
+Streamlit's own protocol, each visit a rerun with the page's url_path and query as the browser's
+navigation sends, timed from the request to the end of the run with every message received. A page's
+first render follows a Clear caches (what the app menu sends: every st.cache_data and st.cache_resource
+emptied); its warm render is the same reader's rerun. The bare page (a title, a line of text and a 20-row
+table) is served and timed the same way by a server of its own. The bytes are what the server sent.
+
+Why a server and not AppTest (which the benchmark used before): AppTest compiles the page script afresh
+on every run (a new ScriptCache each time, with Streamlit's magic rewrite of the whole AST), which a
+server does once; on a 260-line page that is tens of milliseconds per rerun that no reader ever waits
+for, and nothing on a six-line bare page. A server also serialises and sends every message, which a
+reader does wait for, for the bare page too.
+
+This is one of the benchmark's modules that imports streamlit: its reader speaks Streamlit's protocol.
 """
 
 from __future__ import annotations
@@ -14,13 +24,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import streamlit as st
-from streamlit.logger import set_log_level
-from streamlit.testing.v1 import AppTest
-
 from kinmon.config import PROJECT_ROOT
 
-TIMEOUT = 900
+TIMEOUT = 300  # seconds a visit may take before the row says it failed
 BARE_PAGE = '''
 import pandas as pd
 import streamlit as st
@@ -38,68 +44,6 @@ class PageTiming:
     warm: float | None = None
     sent_bytes: int | None = None
     error: str | None = None
-
-
-set_log_level("error")  # AppTest's "missing ScriptRunContext" warnings are not the benchmark's output
-
-
-def _clear() -> None:
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
-def sent_bytes(at: AppTest) -> int:
-    """The size of what the last run would send to the browser: every element's message."""
-    def walk(node) -> int:
-        total = 0
-        proto = getattr(node, "proto", None)
-        if proto is not None and hasattr(proto, "ByteSize"):
-            total += proto.ByteSize()
-        children = getattr(node, "children", None)
-        if isinstance(children, dict):
-            total += sum(walk(c) for c in children.values())
-        return total
-    return walk(at._tree)
-
-
-def _timed(fn) -> float:
-    t0 = time.perf_counter()
-    fn()
-    return time.perf_counter() - t0
-
-
-def bare_page() -> PageTiming:
-    with tempfile.TemporaryDirectory() as tmp:
-        script = Path(tmp) / "bare.py"
-        script.write_text(BARE_PAGE, encoding="utf-8")
-        AppTest.from_file(str(script), default_timeout=TIMEOUT).run()  # the interpreter's imports, not timed
-        _clear()
-        at = AppTest.from_file(str(script), default_timeout=TIMEOUT)
-        first = _timed(at.run)
-        warm = _timed(at.run)
-        return PageTiming("bare page", first, warm, sent_bytes(at))
-
-
-def kinmon_page(label: str, path: str, params: dict) -> PageTiming:
-    """First render (caches empty) and warm rerun of one page, opened through dashboard.py's navigation."""
-    at = AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=TIMEOUT)
-    at.run()  # the Home page, as a visitor arrives: the interpreter's imports, not timed
-    if at.exception:
-        return PageTiming(label, error=str(at.exception[0].value)[:120])
-    _clear()
-    if path == "pages/home.py":
-        for k, v in params.items():
-            at.query_params[k] = v
-        first = _timed(at.run)
-    else:
-        at.switch_page(path)
-        for k, v in params.items():
-            at.query_params[k] = v
-        first = _timed(at.run)
-    if at.exception:
-        return PageTiming(label, first, error=str(at.exception[0].value)[:120])
-    warm = _timed(at.run)
-    return PageTiming(label, first, warm, sent_bytes(at))
 
 
 # ---------------------------------------------------------------- a reader of a real server, without a browser
@@ -159,5 +103,79 @@ class ReaderSession:
         out.seconds = time.perf_counter() - t0
         return out
 
+    def clear_caches(self) -> None:
+        """Empty the server's Streamlit caches (st.cache_data, st.cache_resource: every session's), as the app
+        menu's "Clear caches" does; the server handles it before this session's next rerun."""
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+
+        back = BackMsg()
+        back.clear_cache = True
+        self._ws.send(back.SerializeToString())
+
     def close(self) -> None:
         self._ws.close()
+
+
+FIRST_TRIES, WARM_TRIES = 2, 5
+
+
+def served_page(url: str, label: str, page: str, query: str) -> PageTiming:
+    """A page as a reader of a running server gets it: its first render with every cache emptied (the
+    fastest of FIRST_TRIES, each on a new session after a Clear caches) and a warm rerun by the same reader
+    (the median of WARM_TRIES); each from the request to the end of the run, every message received. The
+    bytes are those of the first render, as sent."""
+    import statistics
+
+    firsts, sent = [], 0
+    for _ in range(FIRST_TRIES):
+        session = ReaderSession(url)
+        try:
+            session.clear_caches()
+            first = session.visit(page, query)
+            if first.error or first.exceptions:
+                return PageTiming(label, error=first.error or f"{first.exceptions} exception(s) on the page")
+            firsts.append(first.seconds)
+            sent = max(sent, first.received_bytes)
+            warm = [session.visit(page, query) for _ in range(WARM_TRIES)]
+        finally:
+            session.close()
+    failed = next((v for v in warm if v.error or v.exceptions), None)
+    if failed is not None:
+        return PageTiming(label, min(firsts), error=failed.error or "an exception on a rerun")
+    return PageTiming(label, min(firsts), statistics.median(v.seconds for v in warm), sent)
+
+
+def served_pages(db: Path, pages: tuple) -> tuple[dict[str, PageTiming], PageTiming]:
+    """Every (label, url_path, query) of `pages` on a `streamlit run dashboard.py` reading `db`, and the bare
+    page on a server of its own, timed the same way (served_page). Each server first serves one visit
+    untimed: the interpreter's imports, as a running server has them."""
+    from kinmon.bench.memory import Server
+
+    with tempfile.TemporaryDirectory(prefix="kinmon-bench-pages-") as tmp:
+        timings = {}
+        server = Server(PROJECT_ROOT / "dashboard.py", db, Path(tmp) / "kinmon.log")
+        try:
+            server.wait_healthy()
+            _untimed(server.url, "", "")
+            for label, page, query in pages:
+                timings[label] = served_page(server.url, label, page, query)
+        finally:
+            server.stop()
+        script = Path(tmp) / "bare.py"
+        script.write_text(BARE_PAGE, encoding="utf-8")
+        server = Server(script, None, Path(tmp) / "bare.log")
+        try:
+            server.wait_healthy()
+            _untimed(server.url, "", "")
+            bare = served_page(server.url, "bare page", "", "")
+        finally:
+            server.stop()
+    return timings, bare
+
+
+def _untimed(url: str, page: str, query: str) -> None:
+    session = ReaderSession(url)
+    try:
+        session.visit(page, query)
+    finally:
+        session.close()
