@@ -128,11 +128,23 @@ def _safe_text(value):
     return value
 
 
+def _safe_strings(col: pd.Series) -> pd.Series:
+    """_safe_text for a column of the string dtype, as column operations (no Python call per cell)."""
+    has_cr = col.str.contains("\r", regex=False).fillna(False).astype(bool)
+    if has_cr.any():  # rare: the replacement is the costly part, so only where there is a CR
+        fixed = col[has_cr].str.replace("\r\n", "\n", regex=False).str.replace("\r", "\n", regex=False)
+        col = col.mask(has_cr, fixed)
+    risky = col.str.startswith(FORMULA_PREFIXES + ("\n",)).fillna(False).astype(bool)
+    return col.mask(risky, "'" + col)
+
+
 def _spreadsheet_safe(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy()
     for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(_safe_text)
+        if isinstance(out[col].dtype, pd.StringDtype):
+            out[col] = _safe_strings(out[col])
+        elif out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(_safe_text)  # mixed values: only the text cells change
     return out
 
 

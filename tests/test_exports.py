@@ -109,3 +109,23 @@ def test_indicator_lines_break_where_years_are_missing():
     ys = list(fig.data[0].y)
     assert ys[0] == 1780.0 and ys[1] is None and ys[2:] == [3360.0, 3520.0]
     assert fig.data[0].connectgaps is False
+
+
+HOSTILE = ["=1+1", "+44 20", "-3", "@SUM(A1)", "\tx", "\r=2", "a\r\nb", "a\rb", "\nline", "plain", "", None, "'quoted"]
+
+
+def test_text_columns_are_made_safe_as_columns_not_cell_by_cell(monkeypatch):
+    # a CSV of every question at 100x (100,122 rows, 14 text columns) spent 4.2 s calling _safe_text per cell;
+    # the string columns are now handled with column operations, with the same result
+    expected = [exports._safe_text(v) if isinstance(v, str) else v for v in HOSTILE]
+    frame = pd.DataFrame({"text": pd.array(HOSTILE, dtype="string"), "n": range(len(HOSTILE))})
+
+    def per_cell(value):
+        raise AssertionError("a string column went through _safe_text cell by cell")
+
+    monkeypatch.setattr(exports, "_safe_text", per_cell)
+    got = exports._spreadsheet_safe(frame)["text"]
+    assert [None if pd.isna(v) else v for v in got] == [None if v is None else v for v in expected]
+    mixed = pd.DataFrame({"v": pd.Series(["=x", 3, None], dtype=object)})
+    monkeypatch.undo()
+    assert list(exports._spreadsheet_safe(mixed)["v"])[:2] == ["'=x", 3]
