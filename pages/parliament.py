@@ -48,6 +48,18 @@ def _novelty(new, said_before) -> str:
             "answer said" + ("; the rest repeat earlier answers (open it in Search to see which)." if said_before else "."))
 
 
+def _the_rest(total: int, order: str, query, window: tuple, stem: str, what: str) -> None:
+    """Under a table cut at TABLE_ROWS: how many there are, and every one of them in the view as a file built
+    on click (`query` with the view's `window`)."""
+    if total <= TABLE_ROWS:
+        return
+    st.caption(f"The {order} {TABLE_ROWS:,} of {total:,} are shown; the download has every one.")
+    st.download_button(f"All {total:,}, CSV", downloads.query_file(ui.ensure_store(), query, window, "csv", stem,
+                                                                  what),
+                       f"{stem}.csv", "text/csv", key=f"{stem}-csv", icon=":material/download:", on_click="ignore",
+                       help="Built when you click")
+
+
 ui.page_header(
     "What is Parliament asking about kinship care, and how quickly does government answer?",
     "Written questions and answers, written ministerial statements and debates that mention kinship care, "
@@ -129,14 +141,18 @@ with tab_speed:
         trend = reads.answer_times_by_month(*window)
         ui.chart(ui.figure(charts.answer_time_trend, trend, "Days to answer, by month tabled", SOURCE), "kinmon-answer-time-trend")
     st.markdown("**Named-day questions answered late, or still waiting**")
-    late = reads.named_day_late(*window)
+    late = reads.named_day_late(*window, limit=TABLE_ROWS)
     ui.table(late.drop(columns=["source_id"]), hide_index=True, column_config={**RECORD_COLUMNS,
                  "days_late": "Days late", "date_for_answer": st.column_config.DateColumn("Named day")})
+    _the_rest(reads.named_day_late_count(*window), "latest", pq.named_day_late, window, "kinship-named-day-late",
+              f"Named-day questions answered late, or still waiting ({label})")
     st.markdown("**Holding answers** (the department promised a full answer later)")
-    holding = reads.holding_answers(*window)
+    holding = reads.holding_answers(*window, limit=TABLE_ROWS)
     ui.table(holding.drop(columns=["source_id"]), hide_index=True, column_config={
         **RECORD_COLUMNS, "date_holding_answer": st.column_config.DateColumn("Holding answer"),
         "still_holding": "Still holding"})
+    _the_rest(reads.holding_answers_count(*window), "newest", pq.holding_answers, window, "kinship-holding-answers",
+              f"Questions that got a holding answer ({label})")
 
 st.subheader("Latest questions and answers")
 left, right = st.columns([3, 2])

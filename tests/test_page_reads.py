@@ -160,3 +160,35 @@ def test_what_changed_lists_the_newest_and_counts_them_all(tmp_path, snapshot_st
     assert shown and max(len(v) for v in shown) <= 500
     assert any(f"{len(every):,} changes" in m.value for m in at.markdown)
     assert "Full CSV" in _labels(at)
+
+
+def test_parliament_tables_of_late_and_holding_answers_are_cut_at_500_and_counted(tmp_path, snapshot_store, use_store):
+    # at 100x: 4,272 named-day questions late and 1,955 holding answers, every row sent with the page
+    import duckdb
+    import shutil
+
+    from kinmon.queries import parliament as pq
+
+    db = tmp_path / "kinmon.duckdb"
+    shutil.copy(snapshot_store, db)
+    con = duckdb.connect(str(db))
+    for k in range(1, 7):  # six copies of every question, each a holding answer
+        con.execute(f"""INSERT INTO written_question SELECT * REPLACE (id + {k} * 10000000 AS id, uin || '-{k}' AS uin,
+                        true AS answer_is_holding) FROM written_question WHERE id > 0 AND id < 10000000""")
+    con.close()
+    use_store(db)
+    con = store.connect_readonly(db)
+    try:
+        every = pq.holding_answers(con)
+        assert pq.holding_answers_count(con) == len(every) > 500
+        assert list(pq.holding_answers(con, limit=7)["id"]) == list(every["id"].head(7))
+        late = pq.named_day_late(con, today=date(2030, 1, 1))
+        assert pq.named_day_late_count(con, today=date(2030, 1, 1)) == len(late)
+        assert list(pq.named_day_late(con, today=date(2030, 1, 1), limit=3)["id"]) == list(late["id"].head(3))
+    finally:
+        con.close()
+    at = _render("pages/parliament.py")
+    held = [df.value for df in at.dataframe if "still_holding" in df.value.columns or "Still holding" in df.value.columns]
+    assert held and len(held[0]) == 500
+    assert any(f"of {len(every):,} are shown" in c.value for c in at.caption)
+    assert f"All {len(every):,}, CSV" in _labels(at)

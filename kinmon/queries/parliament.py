@@ -266,21 +266,37 @@ def answer_times_by_month(con: duckdb.DuckDBPyConnection, since: date | None = N
     """, _qparams(con, since, until, priority, words)).df()
 
 
+_HOLDING = "(q.answer_is_holding OR q.date_holding_answer IS NOT NULL)"
+_NAMED_DAY_LATE = ("q.is_named_day AND q.date_for_answer IS NOT NULL "
+                   "AND coalesce(q.date_answered, CAST(? AS DATE)) > q.date_for_answer "
+                   "AND NOT coalesce(q.is_withdrawn, false)")
+
+
 def holding_answers(con: duckdb.DuckDBPyConnection, since: date | None = None, until: date | None = None,
-                    priority: int | None = None, words: str | None = None) -> pd.DataFrame:
-    """Questions that got a holding answer ("I will reply as soon as possible") before a full one."""
+                    priority: int | None = None, words: str | None = None, limit: int | None = None) -> pd.DataFrame:
+    """Questions that got a holding answer ("I will reply as soon as possible") before a full one, newest
+    first; the first `limit`, or all."""
     return con.execute(f"""
         SELECT q.id, q.uin, q.house, q.heading, q.answering_body_name, q.date_tabled, q.date_holding_answer,
                q.date_answered, q.answer_is_holding AS still_holding, q.url, q.source_id
         FROM written_question q
-        WHERE (q.answer_is_holding OR q.date_holding_answer IS NOT NULL) AND {_question_filter()}
+        WHERE {_HOLDING} AND {_question_filter()}
         ORDER BY q.date_tabled DESC, q.id DESC
-    """, _qparams(con, since, until, priority, words)).df()
+        LIMIT ?
+    """, _qparams(con, since, until, priority, words) + [limit]).df()
+
+
+def holding_answers_count(con: duckdb.DuckDBPyConnection, since: date | None = None, until: date | None = None,
+                          priority: int | None = None, words: str | None = None) -> int:
+    return con.execute(f"SELECT count(*) FROM written_question q WHERE {_HOLDING} AND {_question_filter()}",
+                       _qparams(con, since, until, priority, words)).fetchone()[0]
 
 
 def named_day_late(con: duckdb.DuckDBPyConnection, since: date | None = None, until: date | None = None,
-                   priority: int | None = None, words: str | None = None, today: date | None = None) -> pd.DataFrame:
-    """Named-day questions answered after the day named, or still unanswered after it (days late as of today)."""
+                   priority: int | None = None, words: str | None = None, today: date | None = None,
+                   limit: int | None = None) -> pd.DataFrame:
+    """Named-day questions answered after the day named, or still unanswered after it (days late as of today),
+    latest first; the first `limit`, or all."""
     today = today or date.today()
     return con.execute(f"""
         SELECT q.id, q.uin, q.house, q.heading, q.asking_member_name, q.answering_body_name, q.date_tabled,
@@ -288,12 +304,16 @@ def named_day_late(con: duckdb.DuckDBPyConnection, since: date | None = None, un
                coalesce(q.date_answered, CAST(? AS DATE)) - q.date_for_answer AS days_late,
                q.url, q.source_id
         FROM written_question q
-        WHERE q.is_named_day AND q.date_for_answer IS NOT NULL
-          AND coalesce(q.date_answered, CAST(? AS DATE)) > q.date_for_answer
-          AND NOT coalesce(q.is_withdrawn, false)
-          AND {_question_filter()}
-        ORDER BY days_late DESC, q.date_tabled DESC
-    """, [today, today] + _qparams(con, since, until, priority, words)).df()
+        WHERE {_NAMED_DAY_LATE} AND {_question_filter()}
+        ORDER BY days_late DESC, q.date_tabled DESC, q.id DESC
+        LIMIT ?
+    """, [today, today] + _qparams(con, since, until, priority, words) + [limit]).df()
+
+
+def named_day_late_count(con: duckdb.DuckDBPyConnection, since: date | None = None, until: date | None = None,
+                         priority: int | None = None, words: str | None = None, today: date | None = None) -> int:
+    return con.execute(f"SELECT count(*) FROM written_question q WHERE {_NAMED_DAY_LATE} AND {_question_filter()}",
+                       [today or date.today()] + _qparams(con, since, until, priority, words)).fetchone()[0]
 
 
 def latest_questions(con: duckdb.DuckDBPyConnection, since: date | None = None, until: date | None = None,

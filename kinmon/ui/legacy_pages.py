@@ -22,7 +22,7 @@ it through the cached queries and page_header(); dashboard.py calls neither befo
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 
 import streamlit as st
 
@@ -43,5 +43,6 @@ def leave_folder_mode() -> None:
 def _registered_by_folder(ctx) -> bool:
     """Whether this run's pages are Streamlit's folder list (dashboard.py and every pages/*.py), not the
     list dashboard.py gives st.navigation (pages only) nor the lone main script before it runs."""
-    scripts = [Path(info.get("script_path") or "") for info in ctx.pages_manager.get_pages().values()]
-    return len(scripts) > 1 and any(p.name == "dashboard.py" for p in scripts)
+    # called before every cached read: plain string work, no Path per page per read
+    scripts = [os.path.basename(info.get("script_path") or "") for info in ctx.pages_manager.get_pages().values()]
+    return len(scripts) > 1 and "dashboard.py" in scripts
