@@ -25,7 +25,6 @@ import re
 import unicodedata
 
 import duckdb
-import pandas as pd
 
 from kinmon.store import novelty as passage_store
 
@@ -73,13 +72,16 @@ def rebuild_passages(con: duckdb.DuckDBPyConnection) -> int:
     """Rebuild answer_passage from every stored answer; returns the number of sentences. When the answers (and
     these rules) are as they were at the last rebuild, the table is left as it is.
 
-    A sentence said in many answers (a stock paragraph) is normalised, hashed and cut into shingles once."""
+    Only answers that are new or changed are split (each answer's sentences are kept in answer_sentence, their
+    shingles in answer_shingle); a sentence said in many answers (a stock paragraph) is normalised, hashed and
+    cut into shingles once. Then every sentence is marked again in SQL, since an earlier answer can change
+    what a later one repeats."""
     state = passage_store.fingerprint(con, _CODE)
     if passage_store.current(con, state):
         return passage_store.count(con)
     rows, cut_of = [], {}
     seen: dict[str, tuple[str, int, frozenset]] = {}
-    for qid, answer in passage_store.answers(con):
+    for qid, answer_hash, answer in passage_store.answers_to_split(con, _CODE):
         for seq, (paragraph, sentence) in enumerate(sentences(answer)):
             known = seen.get(sentence)
             if known is None:
@@ -87,11 +89,9 @@ def rebuild_passages(con: duckdb.DuckDBPyConnection) -> int:
                 known = seen[sentence] = (_hash(" ".join(words)), len(words), frozenset(
                     _hash(" ".join(words[i:i + SHINGLE])) for i in range(max(len(words) - SHINGLE + 1, 1))))
             digest, n_words, cut = known
-            rows.append((qid, seq, paragraph, sentence, digest, n_words, len(cut)))
+            rows.append((qid, answer_hash, seq, paragraph, sentence, digest, n_words, len(cut)))
             cut_of.setdefault(digest, cut)
-    passages = pd.DataFrame(rows, columns=["question_id", "seq", "paragraph", "passage", "passage_hash", "words",
-                                           "n_shingles"]) if rows else None
-    shingles = pd.DataFrame([(d, h) for d, cut in cut_of.items() for h in cut], columns=["passage_hash", "shingle"])
-    passage_store.write_passages(con, passages, shingles, min_words=MIN_WORDS, reworded_share=REWORDED_SHARE)
+    passage_store.add_sentences(con, rows, [(d, h) for d, cut in cut_of.items() for h in sorted(cut)])
+    passage_store.write_cached_passages(con, min_words=MIN_WORDS, reworded_share=REWORDED_SHARE)
     passage_store.remember(con, state)
-    return len(rows)
+    return passage_store.count(con)

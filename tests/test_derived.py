@@ -164,3 +164,33 @@ def test_new_items_are_compared_with_the_suggestions_only_and_give_what_a_full_r
     assert "parliamentary_item" in sources.seen
     assert (cid, "question", "99000001") not in [s[:3] for s in suggestions(con)]
     assert suggestions(con) == from_scratch(con)
+
+
+def passages(con) -> list[tuple]:
+    return con.execute("SELECT * FROM answer_passage ORDER BY question_id, seq").fetchall()
+
+
+def test_only_new_or_changed_answers_are_split_and_the_marks_equal_a_full_rebuild(con, monkeypatch):
+    refresh(con)
+    split = []
+    real = novelty.sentences
+    monkeypatch.setattr(novelty, "sentences", lambda text: split.append(text) or real(text))
+    first, second = [q for (q,) in con.execute(
+        "SELECT id FROM written_question WHERE answer_text IS NOT NULL AND NOT coalesce(answer_is_holding, false) "
+        "ORDER BY coalesce(date_answered, date_tabled) LIMIT 2").fetchall()]
+    # an earlier answer now says what a later one said first: the later one's sentence becomes "repeated"
+    later = con.execute("SELECT passage FROM answer_passage WHERE question_id = ? AND status = 'new' AND words > 8 "
+                        "ORDER BY seq LIMIT 1", [second]).fetchone()[0]
+    con.execute("UPDATE written_question SET answer_text = answer_text || '\n\n' || ? WHERE id = ?", [later, first])
+    con.execute("UPDATE written_question SET answer_text = 'A new answer that no minister gave before today.' "
+                "WHERE id = 99999999")  # no such question: nothing
+    novelty.rebuild_passages(con)
+    assert len(split) == 1  # the one changed answer, not every answer
+    assert con.execute("SELECT status, first_question_id FROM answer_passage WHERE question_id = ? AND passage = ?",
+                       [second, later]).fetchone() == ("repeated", first)
+    incremental = passages(con)
+    for table in ("answer_sentence", "answer_shingle"):
+        con.execute(f"DROP TABLE {table}")
+    derived.forget(con, "answer_passage")
+    novelty.rebuild_passages(con)
+    assert len(split) > 50 and passages(con) == incremental

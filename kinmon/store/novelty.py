@@ -1,13 +1,16 @@
-"""The answer_passage table's SQL: the answers it is built from, and the set operations that mark each sentence.
+"""The answer_passage table's SQL: the answers it is built from, the cache of their split sentences, and the set
+operations that mark each sentence.
 
-kinmon.novelty splits, normalises and hashes the sentences; this module reads the answers and writes the table."""
+kinmon.novelty splits, normalises and hashes the sentences; this module reads the answers and writes the tables."""
 
 from __future__ import annotations
 
 import duckdb
-import pandas as pd
+
+import pyarrow as pa
 
 from kinmon.store import derived
+from kinmon.store.write import insert_frame
 
 STATE = "answer_passage"  # its derived_state name
 # What answer_passage is built from: each answer, whether it is a holding answer, and the dates that order them.
@@ -34,20 +37,70 @@ def remember(con: duckdb.DuckDBPyConnection, digest: str) -> None:
     derived.remember(con, STATE, digest)
 
 
-def answers(con: duckdb.DuckDBPyConnection) -> list[tuple[int, str]]:
-    """(question id, answer text) of every stored answer that is not a holding answer."""
-    return con.execute("SELECT id, answer_text FROM written_question WHERE answer_text IS NOT NULL "
-                       "AND NOT coalesce(answer_is_holding, false)").fetchall()
+# Each answer's sentences, split, hashed and cut into shingles once: a rebuild splits only new or changed answers.
+_CACHE = ("CREATE TABLE IF NOT EXISTS answer_sentence (question_id BIGINT NOT NULL, answer_hash BIGINT NOT NULL, "
+          "seq INTEGER NOT NULL, paragraph INTEGER, passage VARCHAR, passage_hash VARCHAR, words INTEGER, "
+          "n_shingles INTEGER)",
+          "CREATE TABLE IF NOT EXISTS answer_shingle (passage_hash VARCHAR NOT NULL, shingle VARCHAR NOT NULL)")
+CACHE_STATE = "answer_sentence.code"
+CACHE_TABLES = ("answer_sentence", "answer_shingle")
+_ANSWERS_NOW = """
+CREATE OR REPLACE TEMP TABLE _answers_now AS
+SELECT id, CAST(hash(answer_text) >> 1 AS BIGINT) AS answer_hash FROM written_question
+WHERE answer_text IS NOT NULL AND NOT coalesce(answer_is_holding, false)
+"""
 
 
-def write_passages(con: duckdb.DuckDBPyConnection, passages: pd.DataFrame | None, shingles: pd.DataFrame | None,
-                   *, min_words: int, reworded_share: float) -> None:
-    """Replace answer_passage: from the sentences (question_id, seq, paragraph, passage, passage_hash, words,
-    n_shingles) and their shingles (passage_hash, shingle), or empty when there are none."""
-    if passages is None or passages.empty:
+def answers_to_split(con: duckdb.DuckDBPyConnection, code: str) -> list[tuple[int, int, str]]:
+    """(question id, answer hash, answer text) of the stored answers (not holding ones) whose sentences are not
+    cached yet; the cached sentences of answers that changed or went are dropped. New splitting rules (`code`)
+    empty the cache."""
+    digest = derived.fingerprint(con, [], code)
+    for ddl in _CACHE:
+        con.execute(ddl)
+    if not derived.current(con, CACHE_STATE, digest):
+        for table in CACHE_TABLES:
+            con.execute(f"DELETE FROM {table}")
+        derived.remember(con, CACHE_STATE, digest)
+    con.execute(_ANSWERS_NOW)
+    con.execute("DELETE FROM answer_sentence WHERE NOT EXISTS (SELECT 1 FROM _answers_now a WHERE "
+                "a.id = answer_sentence.question_id AND a.answer_hash = answer_sentence.answer_hash)")
+    found = con.execute("""
+        SELECT q.id, a.answer_hash, q.answer_text FROM written_question q JOIN _answers_now a USING (id)
+        WHERE NOT EXISTS (SELECT 1 FROM answer_sentence s WHERE s.question_id = a.id) ORDER BY q.id""").fetchall()
+    con.execute("DROP TABLE _answers_now")
+    return found
+
+
+def add_sentences(con: duckdb.DuckDBPyConnection, sentences: list[tuple], shingles: list[tuple[str, str]]) -> None:
+    """Cache sentences (question_id, answer_hash, seq, paragraph, passage, passage_hash, words, n_shingles) and
+    the shingles (passage_hash, shingle) of passages not cached yet; drop shingles no sentence has any more."""
+    if sentences:
+        names = ("question_id", "answer_hash", "seq", "paragraph", "passage", "passage_hash", "words", "n_shingles")
+        types = (pa.int64(), pa.int64(), pa.int32(), pa.int32(), pa.string(), pa.string(), pa.int32(), pa.int32())
+        frame = pa.table({n: pa.array(list(c), t) for n, c, t in zip(names, zip(*sentences), types)})
+        insert_frame(con, "answer_sentence", frame)
+    if shingles:
+        con.register("_new_shingles", pa.table({"passage_hash": pa.array([h for h, _ in shingles], pa.string()),
+                                                "shingle": pa.array([x for _, x in shingles], pa.string())}))
+        try:
+            con.execute("INSERT INTO answer_shingle SELECT passage_hash, shingle FROM _new_shingles n WHERE NOT EXISTS "
+                        "(SELECT 1 FROM answer_shingle s WHERE s.passage_hash = n.passage_hash)")
+        finally:
+            con.unregister("_new_shingles")
+    con.execute("DELETE FROM answer_shingle WHERE passage_hash NOT IN (SELECT passage_hash FROM answer_sentence)")
+
+
+def write_cached_passages(con: duckdb.DuckDBPyConnection, *, min_words: int, reworded_share: float) -> None:
+    """Replace answer_passage from the cached sentences and shingles (empty when there are none)."""
+    if not con.execute("SELECT count(*) FROM answer_sentence").fetchone()[0]:
         con.execute(_EMPTY)
         return
-    frames = {"_passages": passages, "_shingles": shingles}
+    # Read into DataFrames and registered, as the marking query was written for: over the tables themselves (or
+    # Arrow), DuckDB 1.4 plans the shingle join differently and takes minutes at 100,000 answers instead of seconds.
+    frames = {"_passages": con.execute("SELECT question_id, seq, paragraph, passage, passage_hash, words, n_shingles "
+                                       "FROM answer_sentence").df(),
+              "_shingles": con.execute("SELECT passage_hash, shingle FROM answer_shingle").df()}
     for name, frame in frames.items():
         con.register(name, frame)
     try:

@@ -282,11 +282,12 @@ def _update_index(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def forget_index(con: duckdb.DuckDBPyConnection) -> None:
-    """Drop the derived search tables (search_doc, answer_passage) and the stored index, so the next rebuild_index
-    starts from nothing (the benchmark's "in full")."""
-    for table in ("search_index_file", "search_index_meta", "search_index_doc", "search_doc", "answer_passage"):
+    """Drop the derived search tables (search_doc, answer_passage and its sentence cache) and the stored index, so
+    the next rebuild_index starts from nothing (the benchmark's "in full")."""
+    for table in ("search_index_file", "search_index_meta", "search_index_doc", "search_doc", "answer_passage",
+                  *passages.CACHE_TABLES):
         con.execute(f"DROP TABLE IF EXISTS {table}")
-    derived.forget(con, STATE, CODE_STATE, passages.STATE)
+    derived.forget(con, STATE, CODE_STATE, passages.STATE, passages.CACHE_STATE)
 
 
 def _batches(cur, size: int = 5_000):
