@@ -192,3 +192,15 @@ def test_parliament_tables_of_late_and_holding_answers_are_cut_at_500_and_counte
     assert held and len(held[0]) == 500
     assert any(f"of {len(every):,} are shown" in c.value for c in at.caption)
     assert f"All {len(every):,}, CSV" in _labels(at)
+
+
+def test_the_data_page_counts_rows_per_source_once_per_store_version(reads):
+    # the 'Sources and their last runs' table counted every source's rows (LIKE scans of every question and
+    # observation, 13 counts) on every render, uncached, on a connection of its own
+    counts = "SELECT count(*) FROM observation WHERE source_id LIKE 'ees:%'"
+    first = _render("pages/data.py")
+    first.run()  # the same reader again
+    _render("pages/data.py")  # and another reader
+    assert sum(1 for sql, _ in reads if sql == counts) == 1
+    table = next(df.value for df in first.dataframe if "rows_held" in df.value.columns or "Rows held" in df.value.columns)
+    assert len(table) == 4  # snapshot, parliament, statistics, file

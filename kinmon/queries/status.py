@@ -35,17 +35,27 @@ def failed_runs(db: Path) -> pd.DataFrame:
                         columns=["finished_at", "source", "error"])
 
 
-def source_status(db: Path) -> pd.DataFrame:
-    """One row per source: rows held, last successful run, last failed run and its error."""
-    con = store.connect_readonly(db)
-    try:
-        held = {s: rows_held(con, s) for s in SOURCE_ROWS}
-        ok = con.execute(
-            "SELECT source, max(finished_at) FROM ingest_run WHERE status = 'succeeded' GROUP BY source"
-        ).fetchall()
-    finally:
-        con.close()
-    last_ok = {s: t.isoformat(sep=" ", timespec="seconds") for s, t in ok}
+def stored_status(con) -> tuple[dict[str, int], dict[str, str]]:
+    """What the store itself says per source: rows held, and the last successful run it records. It changes only
+    with a publish, so the dashboard caches it on the store's version (the counts scan the large tables)."""
+    held = {s: rows_held(con, s) for s in SOURCE_ROWS}
+    ok = con.execute(
+        "SELECT source, max(finished_at) FROM ingest_run WHERE status = 'succeeded' GROUP BY source"
+    ).fetchall()
+    return held, {s: t.isoformat(sep=" ", timespec="seconds") for s, t in ok}
+
+
+def source_status(db: Path, stored: tuple[dict[str, int], dict[str, str]] | None = None) -> pd.DataFrame:
+    """One row per source: rows held, last successful run, last failed run and its error. `stored` is
+    stored_status() of the store at `db` when the caller has it; the run journal is always read afresh (a
+    failed run publishes nothing, so only the journal knows of it)."""
+    if stored is None:
+        con = store.connect_readonly(db)
+        try:
+            stored = stored_status(con)
+        finally:
+            con.close()
+    held, last_ok = stored[0], dict(stored[1])
     last_fail: dict[str, tuple[str, str]] = {}
     for run in read_journal(db):
         if run.status == "succeeded":

@@ -106,13 +106,17 @@ search_facets = cached_query(search.facets)
 head = cached_query(preview.head)
 ready_table_rows = cached_query(preview.ready_table_rows)
 
+# kinmon.queries.status: what the store records per source (rows held, its runs), per store version
+stored_status = cached_query(status.stored_status)
 
-# Not cached: the run journal beside the store changes without a publish (a failed run publishes nothing).
+
+# Not cached whole: the run journal beside the store changes without a publish (a failed run publishes nothing).
 
 
 def source_status() -> pd.DataFrame:
-    """Rows held, last successful and failed run of each source (kinmon.queries.status)."""
-    return status.source_status(ensure_store())
+    """Rows held, last successful and failed run of each source (kinmon.queries.status): the store's part cached
+    on its version, the run journal read afresh."""
+    return status.source_status(ensure_store(), stored_status())
 
 
 def failed_runs() -> pd.DataFrame:
