@@ -38,7 +38,7 @@ _PARAGRAPH = re.compile(r"\n\s*\n")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'\u2019\u201d)]?\s+(?=[A-Z0-9\"'\u2018\u201c(£])")
 _NOT_WORD = re.compile(r"[^\w£%]+")
 # What the passages depend on besides the answers: a change here rebuilds answer_passage on the next run.
-_CODE = repr((MIN_WORDS, SHINGLE, REWORDED_SHARE, _PARAGRAPH.pattern, _SENTENCE_END.pattern, _NOT_WORD.pattern, 1))
+_CODE = repr((MIN_WORDS, SHINGLE, REWORDED_SHARE, _PARAGRAPH.pattern, _SENTENCE_END.pattern, _NOT_WORD.pattern, 2))  # 2: answers' sentences cached
 
 
 def sentences(text: str | None) -> list[tuple[int, str]]:

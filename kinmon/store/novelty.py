@@ -98,7 +98,7 @@ def write_cached_passages(con: duckdb.DuckDBPyConnection, *, min_words: int, rew
         return
     # Read into DataFrames and registered, as the marking query was written for: over the tables themselves (or
     # Arrow), DuckDB 1.4 plans the shingle join differently and takes minutes at 100,000 answers instead of seconds.
-    frames = {"_passages": con.execute("SELECT question_id, seq, paragraph, passage, passage_hash, words, n_shingles "
+    frames = {"_passages": con.execute("SELECT question_id, seq, paragraph, passage_hash, words, n_shingles "
                                        "FROM answer_sentence").df(),
               "_shingles": con.execute("SELECT passage_hash, shingle FROM answer_shingle").df()}
     for name, frame in frames.items():
@@ -136,7 +136,7 @@ shared AS (  -- for each distinct sentence, the earlier distinct sentences shari
 best AS (
     SELECT passage_hash, arg_max(like_question_id, n) AS like_question_id, max(n) AS n
     FROM shared GROUP BY ALL)
-SELECT p.question_id, p.seq, p.paragraph, p.passage, p.passage_hash, p.words,
+SELECT p.question_id, p.seq, p.paragraph, t.passage, p.passage_hash, p.words,
        CASE WHEN p.words < {MIN_WORDS} THEN 'short'
             WHEN e.first_question_id <> p.question_id THEN 'repeated'
             WHEN b.n >= {REWORDED_SHARE} * p.n_shingles THEN 'reworded'
@@ -145,7 +145,9 @@ SELECT p.question_id, p.seq, p.paragraph, p.passage, p.passage_hash, p.words,
             WHEN e.first_question_id <> p.question_id THEN e.first_question_id
             WHEN b.n >= {REWORDED_SHARE} * p.n_shingles THEN b.like_question_id END AS first_question_id,
        e.answers_with_it
-FROM passages p JOIN exact e USING (question_id, seq) LEFT JOIN best b USING (passage_hash)
+FROM passages p JOIN exact e USING (question_id, seq)
+JOIN answer_sentence t ON t.question_id = p.question_id AND t.seq = p.seq  -- the text, kept out of the frames
+LEFT JOIN best b ON b.passage_hash = p.passage_hash
 ORDER BY p.question_id, p.seq
 """
 
