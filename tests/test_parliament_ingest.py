@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from kinmon import store
+from kinmon import classify, store
 from kinmon.config import PROJECT_ROOT
 from kinmon.http import Client, UpstreamError
 from kinmon.ingest import IngestError, Window, read_journal
@@ -704,6 +704,10 @@ def test_a_correction_on_a_later_run_keeps_the_earlier_answer(fake, ingested_sto
     assert {r.param("correctedWhenFrom") for r in corrected} == {"2024-04-01"}
 
 
+def rows_of(con, sql: str) -> list[tuple]:
+    return con.execute(sql).fetchall()
+
+
 def test_live_question_supersedes_the_curated_row(fake, empty_store):
     with store.writer(empty_store) as con:
         curated = {"house": "Commons", "question_text": "curated text", "is_curated": True,
@@ -721,6 +725,8 @@ def test_live_question_supersedes_the_curated_row(fake, empty_store):
                     "('c1', 'debate', 'curated-kc', 'curated', NULL)")
         con.execute("INSERT INTO priority_tag VALUES ('question', '-2', 6, 'hand-tagged', 'v1', 'curated'), "
                     "('question', '-2', 1, 'kinship-law', 'v1', 'rule')")
+        classify.retag_all(con)  # the curated rows are tagged, and their tagging state kept
+        assert rows_of(con, "SELECT count(*) FROM tag_state WHERE item_id IN ('-1', '-2')") == [(2,)]
     run(empty_store)
     # -3 has the same UIN but another session's date: a different question, so it stays.
     assert rows(empty_store, "SELECT id FROM written_question WHERE is_curated") == [(-3,)]
@@ -730,6 +736,8 @@ def test_live_question_supersedes_the_curated_row(fake, empty_store):
     assert ("question", "1700007", 6, "hand-tagged", "v1", "curated") in rows(
         empty_store, "SELECT item_type, item_id, priority_id, rule_id, rules_version, method FROM priority_tag")
     assert rows(empty_store, "SELECT count(*) FROM priority_tag WHERE item_id IN ('-1', '-2')") == [(0,)]
+    # and no tagging state is left for them, which would keep them untagged were they stored again
+    assert rows(empty_store, "SELECT count(*) FROM tag_state WHERE item_id IN ('-1', '-2')") == [(0,)]
     assert rows(empty_store, "SELECT debate_id FROM debate") == [("AAAA-1111",)]
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from kinmon.store import rows
+from kinmon.store import rows, tags
 from kinmon.store.write import existing_rows, insert_rows
 
 MEMBER_COLUMNS = ("member_id", "name", "list_as", "party", "party_abbreviation", "house", "member_from", "is_current",
@@ -132,3 +132,4 @@ def move_links(con: duckdb.DuckDBPyConnection, item_type: str, old_id: str, new_
         moved = [dict(zip(cols, r), item_id=new_id) for r in cur.fetchall()]
         con.execute(f"DELETE FROM {table} WHERE item_type = ? AND item_id = ?", [item_type, old_id])
         insert_rows(con, table, moved, on_conflict="ignore")
+    tags.forget_state(con, item_type, old_id)  # its tags went with it: were it stored again, it is tagged again
