@@ -21,6 +21,7 @@ from kinmon.config import PROJECT_ROOT
 from kinmon.queries import core
 from kinmon.queries import members as mq
 from kinmon.queries import statistics as stats
+from test_pages import open_page
 
 TIMEOUT = 90
 EXPORT_MARK = '"Series title"'  # a column only kinmon.queries.statistics.observations_export names
@@ -69,16 +70,6 @@ def reads(snapshot_store, use_store, monkeypatch) -> list[tuple[str, int]]:
     return log
 
 
-def _render(path: str, **params: str) -> AppTest:
-    at = AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=TIMEOUT).run()
-    at.switch_page(path)
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
 def _labels(at: AppTest) -> list[str]:
     return [b.proto.label for b in at.get("download_button")]
 
@@ -88,7 +79,7 @@ def _labels(at: AppTest) -> list[str]:
 def test_a_series_full_export_is_read_on_click_not_with_the_page(reads, path, params, snapshot_store):
     # every value of a series, every vintage and area (67,200 rows, 50 MB a series at 100x), was read, cached
     # and unpickled on every render of the Priority and Statistics pages, for a button few press
-    at = _render(path, **params)
+    at = open_page(path, **params)
     assert reads, "the page's reads are recorded"
     assert not [sql for sql, _ in reads if EXPORT_MARK in sql]
     assert "Full CSV" in _labels(at) and "Full XLSX" in _labels(at)  # still offered
@@ -97,7 +88,7 @@ def test_a_series_full_export_is_read_on_click_not_with_the_page(reads, path, pa
 def test_the_members_full_table_is_read_on_click_not_with_the_page(reads):
     # with a party chosen, the page showed that party's members and read every member as well, for the
     # "Full" buttons; now it reads only what it shows
-    at = _render("pages/members.py", party="Labour")
+    at = open_page("pages/members.py", party="Labour")
     assert "Full CSV" in _labels(at)
     activity = [n for sql, n in reads if "appg_membership" in sql and "FULL OUTER JOIN" in sql]
     assert len(activity) == 1
@@ -155,7 +146,7 @@ def test_what_changed_lists_the_newest_and_counts_them_all(tmp_path, snapshot_st
         assert core.changes_since(con, date(2000, 1, 1), 2, limit=5).equals(every.head(5))
     finally:
         con.close()
-    at = _render("pages/priorities.py", priority="2", since="2000-01-01", tab="What changed")
+    at = open_page("pages/priorities.py", priority="2", since="2000-01-01", tab="What changed")
     shown = [df.value for df in at.dataframe if "What changed" in df.value.columns or "what" in df.value.columns]
     assert shown and max(len(v) for v in shown) <= 500
     assert any(f"{len(every):,} changes" in m.value for m in at.markdown)
@@ -187,7 +178,7 @@ def test_parliament_tables_of_late_and_holding_answers_are_cut_at_500_and_counte
         assert list(pq.named_day_late(con, today=date(2030, 1, 1), limit=3)["id"]) == list(late["id"].head(3))
     finally:
         con.close()
-    at = _render("pages/parliament.py")
+    at = open_page("pages/parliament.py")
     held = [df.value for df in at.dataframe if "still_holding" in df.value.columns or "Still holding" in df.value.columns]
     assert held and len(held[0]) == 500
     assert any(f"of {len(every):,} are shown" in c.value for c in at.caption)
@@ -198,9 +189,9 @@ def test_the_data_page_counts_rows_per_source_once_per_store_version(reads):
     # the 'Sources and their last runs' table counted every source's rows (LIKE scans of every question and
     # observation, 13 counts) on every render, uncached, on a connection of its own
     counts = "SELECT count(*) FROM observation WHERE source_id LIKE 'ees:%'"
-    first = _render("pages/data.py")
+    first = open_page("pages/data.py")
     first.run()  # the same reader again
-    _render("pages/data.py")  # and another reader
+    open_page("pages/data.py")  # and another reader
     assert sum(1 for sql, _ in reads if sql == counts) == 1
     table = next(df.value for df in first.dataframe if "rows_held" in df.value.columns or "Rows held" in df.value.columns)
     assert len(table) == 4  # snapshot, parliament, statistics, file
