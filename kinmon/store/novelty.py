@@ -128,14 +128,16 @@ firsts AS (  -- each distinct sentence and the earliest answer that said it
     FROM passages GROUP BY passage_hash),
 shared AS (  -- for each distinct sentence, the earlier distinct sentences sharing its shingles (a sentence said
              -- in many answers is compared once, not once per answer: the join grows with distinct sentences)
-    SELECT a.passage_hash, fb.first_question_id AS like_question_id, count(*) AS n
+    SELECT a.passage_hash, fb.first_question_id AS like_question_id, fb.first_rank AS like_rank, count(*) AS n
     FROM _shingles a JOIN _shingles b ON a.shingle = b.shingle AND a.passage_hash <> b.passage_hash
     JOIN firsts fa ON fa.passage_hash = a.passage_hash JOIN firsts fb ON fb.passage_hash = b.passage_hash
     WHERE fb.first_rank < fa.first_rank
-    GROUP BY a.passage_hash, b.passage_hash, fb.first_question_id),
-best AS (
-    SELECT passage_hash, arg_max(like_question_id, n) AS like_question_id, max(n) AS n
-    FROM shared GROUP BY ALL)
+    GROUP BY a.passage_hash, b.passage_hash, fb.first_question_id, fb.first_rank),
+best AS (  -- the earlier sentence sharing most shingles; of equals, the earliest (so every rebuild agrees)
+    SELECT passage_hash, like_question_id, n FROM (
+        SELECT passage_hash, like_question_id, n,
+               row_number() OVER (PARTITION BY passage_hash ORDER BY n DESC, like_rank, like_question_id) AS k
+        FROM shared) WHERE k = 1)
 SELECT p.question_id, p.seq, p.paragraph, t.passage, p.passage_hash, p.words,
        CASE WHEN p.words < {MIN_WORDS} THEN 'short'
             WHEN e.first_question_id <> p.question_id THEN 'repeated'
