@@ -35,7 +35,10 @@ for name, spec in tables.TABLES.items():
 
 st.subheader("Every table in the database")
 inventory = reads.table_inventory()
-ui.table(inventory, column_config={"table": "Table", "rows": "Rows"})
+bookkeeping = inventory["bookkeeping"].notna()
+ui.table(inventory[~bookkeeping][["table", "rows"]], column_config={"table": "Table", "rows": "Rows"})
+with st.expander(f"kinmon's own bookkeeping: {ui.plural(int(bookkeeping.sum()), 'table')}, rebuilt from the records"):
+    ui.table(inventory[bookkeeping], column_config={"table": "Table", "rows": "Rows", "bookkeeping": "What it is for"})
 table = ui.url_selectbox("Table", list(inventory["table"]), key="table")
 rows_held = int(inventory.set_index("table")["rows"].get(table, 0))
 df = reads.head(table, PREVIEW_ROWS)

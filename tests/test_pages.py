@@ -272,3 +272,22 @@ def test_the_changes_since_date_is_restored_from_the_url_and_a_bad_one_gets_a_no
     bad = open_page("pages/priorities.py", priority="2", since="31/01/2025")
     assert bad.text_input(key="since__w").value == ""
     assert any("Ignored the link's what changed since" in i.value for i in bad.info)
+
+
+def test_the_data_page_lists_kinmons_bookkeeping_tables_apart_from_the_records(snapshot_store):
+    import duckdb
+
+    from kinmon.queries.core import BOOKKEEPING_TABLES, table_inventory
+
+    with duckdb.connect(str(snapshot_store), read_only=True) as con:
+        inventory = table_inventory(con)
+    # every bookkeeping name is a table a store built from the snapshot has (a stale or misspelt entry fails)
+    assert set(BOOKKEEPING_TABLES) <= set(inventory["table"])
+    assert inventory["bookkeeping"].notna().sum() == len(BOOKKEEPING_TABLES)
+    at = open_page("pages/data.py")
+    shown = [set(df.value["table"]) for df in at.dataframe if "table" in df.value.columns]
+    records, kept = shown[0], shown[1]
+    assert "written_question" in records and "priority_tag" in records
+    assert not records & set(BOOKKEEPING_TABLES)
+    assert kept == set(BOOKKEEPING_TABLES)
+    assert any(f"bookkeeping: {len(BOOKKEEPING_TABLES)} tables" in e.label for e in at.expander)

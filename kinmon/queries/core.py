@@ -286,11 +286,32 @@ def freshness(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     ).df()
 
 
+# Tables kinmon keeps for its own work, each rebuilt from the records (as Datasette lists its search index's
+# tables apart): the Data page lists them after the records, with what each is for.
+BOOKKEEPING_TABLES = {
+    "answer_sentence": "each answer's sentences, split once, so only new or changed answers are split again",
+    "answer_shingle": "the word sequences of those sentences, for finding what an earlier answer already said",
+    "derived_state": "a fingerprint of what each derived table was last built from",
+    "evidence_item_state": "what each item looked like when evidence suggestions last compared it",
+    "schema_version": "the version of the store's layout",
+    "search_doc": "every record's text as the search index reads it",
+    "search_index_doc": "a fingerprint of each document in the search index",
+    "search_index_file": "the search index's own files (tantivy), kept inside the database",
+    "search_index_meta": "when the search index was built, and of how many documents",
+    "tag_state": "a fingerprint of each item's text and the rules it was last tagged with",
+}
+
+
 def table_inventory(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every table: name, rows, and for kinmon's bookkeeping tables what each is for (empty for records);
+    the records first, then the bookkeeping, each by name."""
     names = [r[0] for r in con.execute(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY 1").fetchall()]
+    names.sort(key=lambda n: n in BOOKKEEPING_TABLES)
     return pd.DataFrame(
-        [{"table": n, "rows": con.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0]} for n in names]
+        [{"table": n, "rows": con.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0],
+          "bookkeeping": BOOKKEEPING_TABLES.get(n)} for n in names],
+        columns=["table", "rows", "bookkeeping"],
     )
 
 
