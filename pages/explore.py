@@ -118,7 +118,7 @@ with tab_list:
             title = ui.text_or(r["title"], "Untitled record")
             link = f"[{title}]({ui.link_target(r['url'])})" if safe_href(r["url"]) else title
             st.markdown(f"**{link}**  \n{ui.md_escape(meta)}"
-                        + (f" · priorities {r['priorities']}" if ui.flag(r["priorities"]) else ""))
+                        + (f" · {ui.priority_list(r['priorities'])}" if ui.priority_list(r["priorities"]) else ""))
             # a debate's text here is a curator's note about the record, not words said in Parliament
             body = "" if r["item_type"] == "debate" else search.highlight(r["text_a"], text)
             if body:

@@ -6,7 +6,8 @@ import math
 import pandas as pd
 import pytest
 
-from kinmon.ui import blank, flag, for_display, human_size, md_escape, plain_label, plural, primary_first, text_or
+from kinmon.ui import (blank, flag, for_display, human_size, md_escape, plain_label, plural, primary_first, priority_list,
+                       text_or)
 
 GUIDANCE = "https://assets.publishing.service.gov.uk/media/Kinship_Care_-_statutory_guidance.pdf"
 
@@ -78,3 +79,11 @@ def test_abbreviations_are_spelled_out_once_per_page():
 def test_small_helpers():
     assert [flag(v) for v in (None, pd.NA, float("nan"), True, 0, "x")] == [False, False, False, True, False, True]
     assert [human_size(n) for n in (512, 2048, 5 * 1024 * 1024)] == ["512 bytes", "2.0 KB", "5.0 MB"]
+
+
+def test_a_records_priorities_read_as_words():
+    assert priority_list("2;6") == "priorities 2 and 6"
+    assert priority_list("1;2;5") == "priorities 1, 2 and 5"
+    assert priority_list("7") == "priority 7"
+    for nothing in (None, float("nan"), "", " ; "):
+        assert priority_list(nothing) == ""

@@ -22,13 +22,13 @@ from kinmon.ui.furniture import (FOOTER_SOURCES, PRIMARY_PUBLISHERS, XLSX_MIME, 
                                  download_row, freshness_line, page_header, primary_first, source_footer)
 from kinmon.ui.tables import COLUMN_LABELS, LONG_TEXT, MISSING, for_display, plain_label, table
 from kinmon.ui.text import (ABBREVIATIONS, blank, expand_terms, flag, fmt_date, human_size, link_target, md_escape,
-                            plural, text_or)
+                            plural, priority_list, text_or)
 
 __all__ = [
     "ABBREVIATIONS", "COLUMN_LABELS", "FOOTER_SOURCES", "LONG_TEXT", "MISSING", "OGL_ATTRIBUTION", "OPL_ATTRIBUTION",
     "PRIMARY_PUBLISHERS", "XLSX_MIME", "blank", "cached_query", "chart", "current_view_url", "data_as_of", "db_path",
     "download_row", "ensure_store", "expand_terms", "figure", "flag", "fmt_date", "for_display", "freshness_line", "human_size",
-    "link_target", "md_escape", "page_header", "parse_iso_date", "plain_label", "plural", "primary_first", "reads",
+    "link_target", "md_escape", "page_header", "parse_iso_date", "plain_label", "plural", "primary_first", "priority_list", "reads",
     "source_footer", "table", "text_or", "url_date", "url_date_text", "url_multiselect", "url_selectbox", "url_text",
     "url_toggle",
 ]

@@ -70,6 +70,17 @@ def plural(n: int, word: str, many: str | None = None) -> str:
     return f"{n:,} {word if n == 1 else (many or word + 's')}"
 
 
+def priority_list(value: Any) -> str:
+    """A record's priorities as stored ("2;6") in words: 'priority 2', 'priorities 2 and 6', 'priorities 1, 2 and 5';
+    empty when there are none."""
+    ids = [p.strip() for p in str(value).split(";") if p.strip()] if not blank(value) else []
+    if not ids:
+        return ""
+    if len(ids) == 1:
+        return f"priority {ids[0]}"
+    return "priorities " + ", ".join(ids[:-1]) + " and " + ids[-1]
+
+
 def flag(value: Any) -> bool:
     """A nullable boolean from a DataFrame: missing (NA) counts as False."""
     return False if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)) else bool(value)
